@@ -153,9 +153,7 @@ def _check_ids(df: pd.DataFrame) -> None:
     targets = df["duplicate_of"].dropna()
     unknown = targets[~targets.isin(set(ids))]
     if len(unknown):
-        raise CorpusSchemaError(
-            f"column 'duplicate_of' names unknown doc_id {unknown.iloc[0]!r}"
-        )
+        raise CorpusSchemaError(f"column 'duplicate_of' names unknown doc_id {unknown.iloc[0]!r}")
 
 
 def _check_dates(df: pd.DataFrame) -> None:
