@@ -39,24 +39,48 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", type=_existing_path, metavar="PATH")
     p.add_argument("--out", required=True, type=Path, help="output .parquet file")
     p.add_argument("--report", type=Path, help="write the ingest report as JSON here")
-    p.add_argument("--profile", default="pl_portal", help="boilerplate profile name or file")
+    p.add_argument(
+        "--profile", default="pl_portal", help="boilerplate profile name or file ('none': no rules)"
+    )
     p.add_argument("--languages", default="pl,en,ru,ko", help="comma-separated ISO 639-1 codes")
+    p.add_argument("--no-dedupe", action="store_true", help="do not mark duplicates")
     p.set_defaults(func=_run_ingest)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    raise CorpusToolsError("ingest is not available yet")
+    from .io import ingest, save_corpus
+
+    df, report = ingest(
+        args.paths,
+        profile=None if args.profile.lower() == "none" else args.profile,
+        languages=[code.strip() for code in args.languages.split(",") if code.strip()],
+        dedupe=not args.no_dedupe,
+        progress=True,
+    )
+    manifest = save_corpus(df, args.out, report=report)
+    if args.report is not None:
+        report.write_json(args.report)
+    print(report.summary())
+    print(f"wrote {args.out} ({len(df)} documents) and {manifest.name}")
+    return 0
 
 
 # ---- fetch --------------------------------------------------------------------------------
 def _add_fetch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fetch", help="download a pinned real dataset into the cache")
     p.add_argument("dataset", choices=["kcna"])
+    p.add_argument("--data-home", type=Path, help="cache folder (default: $CORPUS_TOOLS_DATA)")
+    p.add_argument("--url", help="download from this mirror; the pinned sha256 still applies")
     p.set_defaults(func=_run_fetch)
 
 
 def _run_fetch(args: argparse.Namespace) -> int:
-    raise CorpusToolsError("fetch is not available yet")
+    from .datasets import fetch_file, fetch_kcna
+
+    path = fetch_file(args.dataset, data_home=args.data_home, url=args.url)
+    corpus = fetch_kcna(data_home=args.data_home, url=args.url)
+    print(f"{path} ({len(corpus)} documents, sha256 verified)")
+    return 0
 
 
 # ---- topics -------------------------------------------------------------------------------
@@ -64,29 +88,104 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="fit topic models or sweep the number of topics")
     tsub = p.add_subparsers(dest="topics_command", required=True, parser_class=_Parser)
     fit = tsub.add_parser("fit", help="fit one topic model")
-    fit.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
-    fit.set_defaults(func=_run_topics_fit)
     sel = tsub.add_parser("select", help="sweep K x seeds and score each model")
-    sel.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
+    for q in (fit, sel):
+        q.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
+        q.add_argument("--method", choices=["lda", "nmf"], default="lda")
+        q.add_argument("--config", type=_existing_path, help="preparation config (YAML/JSON)")
+    fit.add_argument("--k", required=True, type=int, help="number of topics")
+    fit.add_argument("--seed", type=int, default=0, help="random seed of the model")
+    fit.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR")
+    fit.set_defaults(func=_run_topics_fit)
+    sel.add_argument("--k", required=True, help="12, 5:40:5 (stop included) or 5,10,20")
+    sel.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 per K (default 3)")
+    sel.add_argument("--n-jobs", type=int, default=1, help="parallel worker processes")
+    sel.add_argument("--out", required=True, type=Path, metavar="RESULTS.csv")
     sel.set_defaults(func=_run_topics_select)
 
 
 def _run_topics_fit(args: argparse.Namespace) -> int:
-    raise CorpusToolsError("topics fit is not available yet")
+    from tqdm.auto import tqdm
+
+    from . import topics  # deferred: keeps `corpus-tools --help` fast
+
+    model = topics.make_model(args.method, args.k, random_state=args.seed)
+    data = topics.load_topic_input(args.corpus, args.config)
+    print(data.summary(), file=sys.stderr)
+    with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
+        model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
+        bar.update()
+    topics.save(model, args.out, config=data.config, corpus_manifest_hash=data.corpus_manifest_hash)
+    for k, label in enumerate(model.labels_):
+        print(f"topic {k}: {label}")
+    print(f"saved to {args.out}")
+    return 0
 
 
 def _run_topics_select(args: argparse.Namespace) -> int:
-    raise CorpusToolsError("topics select is not available yet")
+    from . import topics
+
+    ks = topics.parse_ks(args.k)
+    if args.seeds < 1 or args.n_jobs == 0:
+        raise CorpusToolsError("--seeds must be at least 1 and --n-jobs must not be 0")
+    data = topics.load_topic_input(args.corpus, args.config)
+    print(data.summary(), file=sys.stderr)
+    table = topics.select_k(
+        data.X,
+        ks,
+        seeds=range(args.seeds),
+        method=args.method,
+        texts=data.texts,
+        feature_names=data.feature_names,
+        n_jobs=args.n_jobs,
+        progress=True,
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False)
+    print(f"wrote {len(table)} rows to {args.out}")
+    return 0
 
 
 # ---- reproduce ----------------------------------------------------------------------------
 def _add_reproduce(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reproduce", help="execute the notebooks and write every figure")
+    p = sub.add_parser(
+        "reproduce",
+        help="execute the notebooks and write every figure",
+        description="Execute notebooks/NN_*.ipynb in order, each in a fresh kernel of this "
+        "environment, and write their figures, MANIFEST.json and the executed notebooks. "
+        "Exit status 3: some notebook needs data that is not available offline.",
+    )
+    p.add_argument("--corpus", type=_existing_path, help="corpus passed to every notebook")
+    p.add_argument("--out", type=Path, default=Path("figures"), help="figures folder")
+    p.add_argument("--notebooks", type=Path, help="notebooks folder (default: ./notebooks)")
+    p.add_argument(
+        "--update-notebooks",
+        action="store_true",
+        help="write the executed notebooks back in place (refreshes stored outputs)",
+    )
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     p.set_defaults(func=_run_reproduce)
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    raise CorpusToolsError("reproduce is not available yet")
+    from .reproduce import reproduce  # papermill and jupyter load only for this command
+
+    result = reproduce(
+        args.out,
+        corpus=args.corpus,
+        notebooks_dir=args.notebooks,
+        update_notebooks=args.update_notebooks,
+        timeout=args.timeout,
+    )
+    n_figures = sum(len(run.figures) for run in result.runs)
+    print(f"executed {len(result.runs)} notebooks; {n_figures} figures in {result.out}")
+    print(f"manifest: {result.manifest}")
+    print(f"executed notebooks: {result.out / 'notebooks'}")
+    if args.update_notebooks:
+        print("stored outputs refreshed in the notebooks that ran")
+    print()
+    print(result.table())
+    return result.exit_status
 
 
 # ---- entry point --------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Fixture notebooks are inputs of tests, not notebooks for nbval to validate directly.
+collect_ignore_glob = ["data/*"]
+
 SHARED = Path(os.environ.get("CORPUS_TOOLS_SHARED", REPO.parent / "shared"))
 
 

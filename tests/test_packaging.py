@@ -100,3 +100,19 @@ def test_lint_and_format_are_clean() -> None:
     assert check.returncode == 0, check.stdout
     fmt = subprocess.run([ruff, "format", "--check", str(REPO)], capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_public_api_is_reexported() -> None:
+    assert set(corpus_tools.__all__) == {"__version__", *corpus_tools._EXPORTS}
+    for name in corpus_tools.__all__:
+        assert getattr(corpus_tools, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = corpus_tools.no_such_name
+
+
+def test_import_is_light() -> None:
+    """``import corpus_tools`` (and so ``corpus-tools --version``) loads no heavy stack."""
+    heavy = "{'sklearn', 'pandas', 'matplotlib'}"
+    code = f"import sys, corpus_tools; print(sorted({heavy} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,194 @@
+"""Ingest throughput: plain file reading vs ``load_corpus`` end to end.
+
+Generates ``--n`` article files in the researchers' format (~3 KB each; Polish, English and
+Russian text from word lists, portal boilerplate, 5 % near-duplicates) in a temporary
+folder, then measures in the same run, each in a fresh subprocess so peak RSS is its own:
+
+* ``read``: open + read bytes + UTF-8 decode of every file (the floor any loader pays);
+* ``ingest``: ``load_corpus(folder)`` with the default profile, language identification
+  and duplicate marking.
+
+Prints a markdown table (files/s, ratio, peak RSS). Usage::
+
+    .venv/bin/python benchmarks/bench_ingest.py --n 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = {
+    "pl": [
+        "Korea", "Północna", "Rosja", "prezydent", "minister", "spotkanie", "współpraca",
+        "wojskowa", "gospodarcza", "państwo", "rząd", "agencja", "według", "źródeł", "rozmowy",
+        "Pjongjang", "Moskwa", "delegacja", "traktat", "obrona", "sankcje", "żołnierze",
+        "amunicja", "technologia", "rakietowy", "nuklearny", "wizyta", "wschód", "granica",
+        "kolej", "port", "handel", "energia", "żywność", "pomoc", "umowa", "podpisać",
+        "zapowiedzieć", "ogłosić", "potwierdzić", "zaprzeczyć", "sekretarz", "rada",
+        "bezpieczeństwa", "wywiad", "Seul", "Waszyngton", "analitycy", "ekspert", "region",
+        "konflikt", "wojna", "Ukraina", "obwód", "kurski", "przemysł", "zakład", "czołg", "się",
+        "jest", "był", "została", "także", "oraz", "który", "która", "że", "na", "w", "z", "do",
+        "o", "po", "przez", "dla", "przed",
+    ],
+    "en": [
+        "North", "Korea", "Russia", "president", "minister", "meeting", "cooperation", "military",
+        "economic", "state", "government", "agency", "according", "sources", "talks", "Pyongyang",
+        "Moscow", "delegation", "treaty", "defence", "sanctions", "soldiers", "ammunition",
+        "technology", "missile", "nuclear", "visit", "east", "border", "railway", "port", "trade",
+        "energy", "food", "aid", "agreement", "sign", "announce", "confirm", "deny", "secretary",
+        "council", "security", "intelligence", "Seoul", "Washington", "analysts", "expert",
+        "region", "conflict", "war", "Ukraine", "Kursk", "industry", "plant", "tank", "the", "a",
+        "of", "to", "in", "and", "that", "was", "is", "for", "on", "with", "by", "as",
+    ],
+    "ru": [
+        "Северная", "Корея", "Россия", "президент", "министр", "встреча", "сотрудничество",
+        "военное", "экономическое", "государство", "правительство", "агентство", "по", "данным",
+        "источников", "переговоры", "Пхеньян", "Москва", "делегация", "договор", "оборона",
+        "санкции", "солдаты", "боеприпасы", "технологии", "ракетный", "ядерный", "визит", "восток",
+        "граница", "железная", "дорога", "порт", "торговля", "энергия", "продовольствие", "помощь",
+        "соглашение", "подписать", "объявить", "подтвердить", "опровергнуть", "секретарь", "совет",
+        "безопасности", "разведка", "Сеул", "Вашингтон", "аналитики", "эксперт", "регион",
+        "конфликт", "война", "Украина", "Курская", "промышленность", "завод", "танк", "и", "в",
+        "на", "с", "что", "по", "это", "был", "была", "также", "который",
+    ],
+}  # fmt: skip
+BOILERPLATE = ["Posłuchaj artykułu Dowiedz się więcej", "Dowiedz się więcej: Kim i Putin w Moskwie"]
+TARGET_BYTES = 3000
+
+
+def _paragraphs(rng: random.Random, language: str) -> list[str]:
+    words, paragraphs, size = WORDS[language], [], 0
+    while size < TARGET_BYTES:
+        sentence_count = rng.randint(2, 5)
+        sentences = []
+        for _ in range(sentence_count):
+            sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 18)))
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        paragraphs.append(" ".join(sentences))
+        size += len(paragraphs[-1].encode("utf-8")) + 2
+    return paragraphs
+
+
+def generate(folder: Path, n: int, seed: int = 0) -> int:
+    """Write ``n`` article files under ``folder/<outlet>/``; return how many are near-dups."""
+    rng = random.Random(seed)
+    n_near = 0
+    earlier: list[tuple[list[str], int]] = []
+    for i in range(n):
+        language = rng.choices(["pl", "en", "ru"], weights=[6, 2, 2])[0]
+        day_of_year = rng.randint(0, 360)
+        if earlier and rng.random() < 0.05:
+            # A near-duplicate: an earlier text with a small edit, a few days later.
+            paragraphs, original_day = rng.choice(earlier)
+            paragraphs = [paragraphs[0] + " Aktualizacja.", *paragraphs[1:]]
+            day_of_year = min(original_day + rng.randint(0, 3), 364)
+            n_near += 1
+        else:
+            paragraphs = _paragraphs(rng, language)
+            if language == "pl":
+                paragraphs = [BOILERPLATE[0], *paragraphs, BOILERPLATE[1]]
+        earlier = [*earlier[-499:], (paragraphs, day_of_year)]
+        date = datetime.date(2024, 1, 1) + datetime.timedelta(days=day_of_year)
+        header = f" date {date.isoformat()} Podpis zdjęcia Źródło: PAP"
+        outlet = folder / f"outlet_{i % 10}"
+        outlet.mkdir(parents=True, exist_ok=True)
+        text = header + "\n\n" + "\n\n".join(paragraphs)
+        (outlet / f"{i:06d}_{rng.getrandbits(64):016x}.txt").write_text(text, encoding="utf-8")
+    return n_near
+
+
+def _usage() -> dict[str, float]:
+    """Peak RSS of this process and its largest child (MB), CPU seconds of both."""
+    # VmHWM, unlike ru_maxrss, is not inherited from the parent across fork+exec.
+    status = Path("/proc/self/status").read_text()
+    own_kb = int(status.split("VmHWM:")[1].split()[0])
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "rss_mb": own_kb / 1024,
+        "rss_children_mb": kids.ru_maxrss / 1024,
+        "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+    }
+
+
+def phase_read(folder: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    n = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as handle:
+                handle.read().decode("utf-8")
+            n += 1
+    return {"seconds": time.perf_counter() - start, "files": n, **_usage()}
+
+
+def phase_ingest(folder: Path) -> dict[str, float]:
+    from corpus_tools.io import ingest
+
+    start = time.perf_counter()
+    df, report = ingest(folder)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "files": len(report.files),
+        "documents": len(df),
+        "duplicates": report.n_duplicates,
+        **_usage(),
+    }
+
+
+def run_phase(phase: str, folder: Path) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--dir", str(folder)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="number of article files")
+    parser.add_argument("--phase", choices=["read", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        phases = {"read": phase_read, "ingest": phase_ingest}
+        print(json.dumps(phases[args.phase](args.dir)))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        start = time.perf_counter()
+        n_near = generate(Path(tmp), args.n)
+        generated = time.perf_counter() - start
+        read = run_phase("read", Path(tmp))
+        full = run_phase("ingest", Path(tmp))
+    load = os.getloadavg()
+    print(f"# Ingest benchmark: {args.n} files (~3 KB), generated in {generated:.0f} s\n")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, load average {load[0]:.1f} / {load[1]:.1f}\n")  # fmt: skip
+    print("| step | files | wall s | files/s | CPU s | files per CPU s "
+          "| peak RSS MB (self / largest worker) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, row in [("plain read (open+read+decode)", read), ("load_corpus end to end", full)]:
+        print(
+            f"| {name} | {row['files']} | {row['seconds']:.1f} | "
+            f"{row['files'] / row['seconds']:,.0f} | {row['cpu_seconds']:.1f} | "
+            f"{row['files'] / row['cpu_seconds']:,.0f} | "
+            f"{row['rss_mb']:.0f} / {row['rss_children_mb']:.0f} |"
+        )
+    ratio = full["seconds"] / read["seconds"]
+    print(f"\nload_corpus takes {ratio:.1f}x the time of plain reading; "
+          f"{full['documents']} documents, {full['duplicates']} marked as duplicates "
+          f"({n_near} near-duplicates generated).")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

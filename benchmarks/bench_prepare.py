@@ -1,0 +1,158 @@
+"""Throughput of the full text preparation (protect + tokenise + lemmatise + stopwords).
+
+Corpora: the 3,824 English NewsArticles (read from ../shared, never copied) and synthetic
+Polish and Russian corpora drawn (Zipf-distributed, seeded) from the word forms of
+simplemma's Polish and pymorphy3's Russian dictionaries. Each row is one pass on one core
+(the process is pinned to one CPU); tokens are the regex word tokens of the input. Rates
+are per CPU second of the process (what one core delivers even when colleagues share the
+machine) and per wall-clock second.
+
+Peers, in the same run:
+- ``CountVectorizer analyzer``: scikit-learn's default analyser (lowercase + regex split, no
+  lemmas, no stopwords) — a lower bound on the work.
+- ``simplemma text_lemmatizer``: simplemma's own tokenise + lemmatise.
+- ``pymorphy3 per token``: our tokens, ``MorphAnalyzer.parse(w)[0].normal_form`` per token.
+
+Usage: ``.venv/bin/python benchmarks/bench_prepare.py [--tokens-per-language 500000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pymorphy3
+import simplemma
+from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+from sklearn.feature_extraction.text import CountVectorizer
+
+from corpus_tools.text import Preprocessor
+
+SHARED = Path(os.environ.get("CORPUS_TOOLS_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+NEWS = SHARED / "corpora" / "newsarticles" / "NewsArticles.zip"
+WORDS = re.compile(r"[^\W\d_]+")
+DOC_LENGTH = 400
+
+
+def english_texts() -> list[str]:
+    frame = pd.read_csv(NEWS, compression="zip", usecols=["text"], dtype="string")
+    return frame["text"].fillna("").tolist()
+
+
+def synthetic_texts(forms: Sequence[str], n_tokens: int, seed: int) -> list[str]:
+    """Documents of Zipf-distributed word forms (realistic type/token ratio)."""
+    rng = np.random.default_rng(seed)
+    vocab = np.array(sorted(forms))[rng.permutation(len(forms))[:50_000]]
+    weights = 1.0 / np.arange(1, len(vocab) + 1)
+    draws = rng.choice(vocab, size=n_tokens, p=weights / weights.sum())
+    return [" ".join(draws[i : i + DOC_LENGTH]) for i in range(0, n_tokens, DOC_LENGTH)]
+
+
+def polish_forms() -> list[str]:
+    return [w for w in DefaultDictionaryFactory().get_dictionary("pl") if WORDS.fullmatch(w)]
+
+
+def russian_forms() -> list[str]:
+    known = pymorphy3.MorphAnalyzer(lang="ru").dictionary.iter_known_words()
+    forms = set()
+    for word, *_ in known:
+        forms.add(word)
+        if len(forms) >= 200_000:
+            break
+    return [w for w in forms if WORDS.fullmatch(w)]
+
+
+def rate(
+    run: Callable[[list[str]], object], texts: list[str], n_tokens: int
+) -> tuple[float, float]:
+    """Tokens per CPU second of this process (robust to a shared machine) and per wall second."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run(texts)
+    return n_tokens / (time.process_time() - cpu), n_tokens / (time.perf_counter() - wall)
+
+
+def count_tokens(texts: list[str]) -> int:
+    return sum(len(WORDS.findall(t)) for t in texts)
+
+
+def peer_runs(language: str) -> dict[str, Callable[[list[str]], object]]:
+    analyzer = CountVectorizer().build_analyzer()
+    runs: dict[str, Callable[[list[str]], object]] = {
+        "CountVectorizer analyzer": lambda texts: [analyzer(t) for t in texts]
+    }
+    if language == "ru":
+        morph = pymorphy3.MorphAnalyzer(lang="ru")
+
+        def per_token(texts: list[str]) -> list[list[str]]:
+            return [
+                [morph.parse(w)[0].normal_form for w in WORDS.findall(t.lower())] for t in texts
+            ]
+
+        runs["pymorphy3 per token"] = per_token
+    else:
+        runs["simplemma text_lemmatizer"] = lambda texts: [
+            simplemma.text_lemmatizer(t, lang=language) for t in texts
+        ]
+    return runs
+
+
+def measure(language: str, texts: list[str]) -> list[tuple[str, str, int, tuple[float, float]]]:
+    """Rows (language, method, tokens, rates); slow peers run on a tenth of the texts."""
+    n_tokens = count_tokens(texts)
+    prep = Preprocessor(language=language).fit()
+    prep.transform(["warm up the lemmatiser dictionaries"])
+    rows = [
+        (
+            language,
+            "Preprocessor (cold lemma cache)",
+            n_tokens,
+            rate(prep.transform, texts, n_tokens),
+        ),
+        (
+            language,
+            "Preprocessor (warm lemma cache)",
+            n_tokens,
+            rate(prep.transform, texts, n_tokens),
+        ),
+    ]
+    subset = texts[: max(1, len(texts) // 10)]
+    n_subset = count_tokens(subset)
+    for name, run in peer_runs(language).items():
+        part, n = (subset, n_subset) if "per token" in name else (texts, n_tokens)
+        rows.append((language, name, n, rate(run, part, n)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens-per-language", type=int, default=500_000)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    corpora = {
+        "en": english_texts(),
+        "pl": synthetic_texts(polish_forms(), args.tokens_per_language, seed=1),
+        "ru": synthetic_texts(russian_forms(), args.tokens_per_language, seed=2),
+    }
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
+        f"python {platform.python_version()}"
+    )
+    print()
+    print("| language | tokens | method | tokens/CPU-s | tokens/wall-s |")
+    print("|---|---:|---|---:|---:|")
+    for language, texts in corpora.items():
+        for lang, method, n, (cpu, wall) in measure(language, texts):
+            print(f"| {lang} | {n:,} | {method} | {cpu:,.0f} | {wall:,.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,459 @@
+"""Bytes to text for corpus files: BOMs, UTF-8, regional code pages, charset-normalizer.
+
+Text from Polish and Russian portals arrives as UTF-8 or in one of four single-byte code
+pages (CP1250, ISO-8859-2, CP1251, KOI8-R) that all decode almost any byte string without
+error, so a decoder that "succeeds" proves nothing. :func:`decode_bytes` therefore scores
+each regional candidate by how plausible its non-ASCII characters are (Polish letters,
+lower-case Cyrillic, no control characters or symbols inside words) and only falls back to
+charset-normalizer for other encodings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import io
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import charset_normalizer
+import numpy as np
+import pandas as pd
+
+# Tried in this order; on equal scores the earlier one wins (the decodings then agree on
+# every letter that matters, e.g. Polish text without ś/ą/ź in CP1250 vs ISO-8859-2).
+REGIONAL_ENCODINGS: tuple[str, ...] = ("cp1250", "iso8859_2", "cp1251", "koi8_r")
+POLISH_LETTERS = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# C0 control bytes that never occur in text files (tab, LF, VT, FF, CR are fine).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13))
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class DecodeProblem(ValueError):
+    """The bytes are not text: ``reason`` is ``"binary"`` or ``"undecodable: ..."``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode file contents to ``str``; return ``(text, encoding_name)``.
+
+    Parameters
+    ----------
+    data : bytes
+        The raw file contents.
+    encoding : str, optional
+        Force this codec (no detection); the bytes must decode without errors.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The text and the Python codec name used.
+
+    Raises
+    ------
+    DecodeProblem
+        For binary data (NUL or other control bytes) or bytes no candidate decodes.
+
+    Examples
+    --------
+    >>> decode_bytes("Zażółć gęślą jaźń".encode("cp1250"))
+    ('Zażółć gęślą jaźń', 'cp1250')
+    """
+    if encoding is not None:
+        try:
+            return data.decode(encoding), codecs.lookup(encoding).name
+        except LookupError as exc:
+            raise DecodeProblem(f"undecodable: unknown encoding {encoding!r}") from exc
+        except UnicodeDecodeError as exc:
+            raise DecodeProblem(f"undecodable: not valid {encoding} ({exc.reason})") from exc
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError as exc:
+                raise DecodeProblem(f"undecodable: bad {codec} after BOM") from exc
+    if len(data) - len(data.translate(None, _CONTROL_BYTES)) > max(0, len(data) // 1000):
+        raise DecodeProblem("binary")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode_regional(data)
+
+
+def _decode_regional(data: bytes) -> tuple[str, str]:
+    positions = [m.start() for m in _HIGH_BYTE.finditer(data)]
+    scored = []
+    for codec in REGIONAL_ENCODINGS:
+        text = data.decode(codec, errors="replace")
+        scored.append((_plausibility(text, positions), codec, text))
+    best = max(scored, key=lambda s: s[0])  # max keeps the first of equal scores
+    if best[0] > 0:
+        return best[2], best[1]
+    match = charset_normalizer.from_bytes(data).best()
+    if match is None or match.encoding is None:
+        raise DecodeProblem("undecodable: no encoding fits")
+    return str(match), match.encoding
+
+
+def _plausibility(text: str, positions: list[int]) -> float:
+    """Score the characters a single-byte codec produced for the high bytes.
+
+    Single-byte codecs map byte ``i`` to character ``i``, so only the high-byte positions
+    need looking at: ASCII decodes identically in every candidate.
+    """
+    score = 0.0
+    last = len(text) - 1
+    for i in positions:
+        char = text[i]
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i < last else " "
+        score += _char_score(char, prev, nxt)
+    return score
+
+
+def _char_score(char: str, prev: str, nxt: str) -> float:
+    category = unicodedata.category(char)
+    if category[0] == "C" or char == "\ufffd":
+        return -10.0
+    if category[0] != "L":
+        # Symbols such as ¶ ± ¦ inside a word are mis-decoded letters.
+        return -5.0 if prev.isalpha() and nxt.isalpha() else -0.5
+    score = 2.0 if char in POLISH_LETTERS else 1.0 if _is_cyrillic(char) else 0.0
+    if char.isupper() and prev.isalpha():
+        # Capitals inside words are rare in prose but typical when a code page swaps
+        # the cases (KOI8-R vs CP1251) or maps a lower-case letter to a capital.
+        score -= 3.0
+    if _mixes_scripts(char, prev) or _mixes_scripts(char, nxt):
+        score -= 3.0
+    return score
+
+
+def _is_cyrillic(char: str) -> bool:
+    return "\u0400" <= char <= "\u04ff"
+
+
+def _mixes_scripts(char: str, other: str) -> bool:
+    """Latin and Cyrillic letters touching inside one word."""
+    if not other.isalpha():
+        return False
+    return _is_cyrillic(char) != _is_cyrillic(other)
+
+
+# ---- the researchers' article text files ------------------------------------------------------
+ARTICLE_NAME = re.compile(r"^\d+_[0-9a-fA-F]{16}\.txt$")
+_HEADER = re.compile(r"^\s?date\s+(\d{4})-(\d{2})(?:-(\d{2}))?(?:\s+(.*))?$")
+CREDIT_MARK = "Źródło:"
+
+
+@dataclass(frozen=True)
+class ArticleHeader:
+    """The first line of an article file plus the raw body below it."""
+
+    date: pd.Timestamp
+    precision: str
+    caption: str | None
+    credit: str | None
+    body: str
+
+
+def parse_article(text: str) -> ArticleHeader | None:
+    """Split an article file (LF line ends) into NFC header fields and the raw body.
+
+    Raises
+    ------
+    ValueError
+        When the header names an impossible date (e.g. ``2025-13``).
+
+    Examples
+    --------
+    >>> h = parse_article(" date 2025-06-01 Kim w Moskwie Źródło: PAP\\n\\nTekst.")
+    >>> (h.precision, h.caption, h.credit, h.body.strip())
+    ('day', 'Kim w Moskwie', 'PAP', 'Tekst.')
+    """
+    first, _, body = text.partition("\n")
+    first = unicodedata.normalize("NFC", first)
+    match = _HEADER.match(first)
+    if match is None:
+        return None
+    year, month, day, rest = match.groups()
+    try:
+        date = in_range(pd.Timestamp(int(year), int(month), int(day or 1)))
+    except ValueError as exc:
+        raise ValueError(f"invalid date in header: {first.strip()[:40]!r}") from exc
+    caption, credit = (rest or "").strip(), None
+    if CREDIT_MARK in caption:
+        caption, credit = (part.strip() for part in caption.rsplit(CREDIT_MARK, 1))
+    return ArticleHeader(date, "day" if day else "month", caption or None, credit or None, body)
+
+
+# ---- dates in records -------------------------------------------------------------------------
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{8})(?:T(\d{6})Z?)?$")  # GDELT seendate 20240619T120000Z
+_EPOCH_MS = 1e11  # epoch values above this are milliseconds (1e11 s is the year 5138)
+
+
+def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
+    """Parse a record's date into ``(timestamp, precision)``; ``(None, None)`` when missing.
+
+    Accepts epoch seconds or milliseconds (numbers or digit strings), ISO strings with
+    year, month or day precision, GDELT's ``YYYYMMDDTHHMMSSZ`` and datetime objects.
+    Time zones are converted to UTC and dropped.
+
+    Raises
+    ------
+    ValueError
+        For a value that is present but not a date.
+
+    Examples
+    --------
+    >>> parse_date(1703376000000)
+    (Timestamp('2023-12-24 00:00:00'), 'day')
+    >>> parse_date("2024-06")
+    (Timestamp('2024-06-01 00:00:00'), 'month')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None, None
+    if isinstance(value, bool):
+        raise ValueError(f"not a date: {value!r}")
+    if isinstance(value, int | float):
+        return _from_number(float(value))
+    if isinstance(value, datetime.date):
+        return _naive_utc(pd.Timestamp(value)), "day"
+    text = str(value).strip()
+    if not text:
+        return None, None
+    if _YEAR.match(text):
+        return in_range(pd.Timestamp(int(text), 1, 1)), "year"
+    if match := _MONTH.match(text):
+        return in_range(pd.Timestamp(int(match[1]), int(match[2]), 1)), "month"
+    if match := _COMPACT.match(text):
+        return pd.Timestamp(match[1] + (f"T{match[2]}" if match[2] else "")), "day"
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return _from_number(float(text))
+    return _naive_utc(pd.Timestamp(text)), "day"
+
+
+def _from_number(number: float) -> tuple[pd.Timestamp, str]:
+    if 1000 <= number <= 9999 and number.is_integer():
+        return in_range(pd.Timestamp(int(number), 1, 1)), "year"
+    unit = "ms" if abs(number) >= _EPOCH_MS else "s"
+    return in_range(pd.Timestamp(number, unit=unit)), "day"
+
+
+def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
+    if stamp is pd.NaT:
+        raise ValueError("not a date")
+    stamp = stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+    return in_range(stamp)
+
+
+def in_range(stamp: pd.Timestamp) -> pd.Timestamp:
+    """``stamp`` if the corpus's ``datetime64[ns]`` column can hold it (1677-2262).
+
+    Raises
+    ------
+    ValueError
+        For dates outside that range (``OutOfBoundsDatetime`` is a ``ValueError``).
+    """
+    return stamp.as_unit("ns")
+
+
+# ---- tables and record lists ------------------------------------------------------------------
+MAPPABLE = ("doc_id", "text", "title", "date", "url", "outlet", "language", "caption", "credit")
+# Media Cloud story lists: v2 API exports name the id ``stories_id``, the current
+# search.mediacloud.org CSV export names it ``id``; the other columns are shared.
+_MEDIACLOUD_CORE = frozenset({"publish_date", "title", "url", "media_name"})
+# GDELT DOC 2.0 ``mode=ArtList&format=json``: {"articles": [{url, url_mobile, title,
+# seendate, socialimage, domain, language, sourcecountry}]}; ``language`` is an English name.
+GDELT_MAPPING = {"title": "title", "url": "url", "date": "seendate", "outlet": "domain",
+                 "language": "language"}  # fmt: skip
+LANGUAGE_NAMES = {
+    "english": "en", "polish": "pl", "russian": "ru", "korean": "ko", "ukrainian": "uk",
+    "german": "de", "french": "fr", "spanish": "es", "chinese": "zh", "japanese": "ja",
+    "italian": "it", "portuguese": "pt", "arabic": "ar", "czech": "cs", "belarusian": "be",
+}  # fmt: skip
+
+
+def table_kind(name: str, head: bytes) -> str | None:
+    """Choose a reader from the file name, falling back to the first bytes."""
+    lower = name.lower()
+    for suffixes, kind in _SUFFIX_KINDS:
+        if lower.endswith(suffixes):
+            return kind
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if stripped.startswith((b"[", b"{")):
+        return "json"
+    if _HEADER.match(head.split(b"\n", 1)[0].decode("utf-8", "replace")):
+        return "article"
+    return None
+
+
+_SUFFIX_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    ((".txt",), "article"),
+    ((".csv",), "csv"),
+    ((".tsv", ".tab"), "tsv"),
+    ((".jsonl", ".ndjson"), "jsonl"),
+    ((".json",), "json"),
+    ((".parquet", ".pq"), "parquet"),
+    ((".xlsx",), "excel"),
+    ((".html", ".htm"), "html"),
+    ((".zip", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz"), "archive"),
+)
+READER_KINDS = frozenset(kind for _, kind in _SUFFIX_KINDS) | {"mediacloud", "gdelt"}
+
+
+def load_records(
+    data: bytes, kind: str, encoding: str | None
+) -> tuple[list[dict], str | None, str | None]:
+    """Parse a table or record list; return ``(records, encoding, builtin_format)``.
+
+    ``builtin_format`` is ``"gdelt"`` for a GDELT ArtList document, else ``None``.
+    """
+    if kind in ("parquet", "excel"):
+        buffer = io.BytesIO(data)
+        frame = (
+            pd.read_parquet(buffer) if kind == "parquet" else pd.read_excel(buffer, dtype=object)
+        )
+        return _frame_records(frame), None, None
+    text, used = decode_bytes(data, encoding)
+    if kind in ("csv", "tsv", "mediacloud"):
+        sep = "\t" if kind == "tsv" else ","
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        return _frame_records(frame), used, None
+    if kind == "jsonl":
+        return _jsonl_records(text), used, None
+    records, builtin = _json_records(text)
+    return records, used, builtin
+
+
+def _frame_records(frame: pd.DataFrame) -> list[dict]:
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.columns = [str(c) for c in frame.columns]  # Excel headers can be numbers
+    return frame.to_dict("records")
+
+
+def _jsonl_records(text: str) -> list[dict]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError(f"line {number} is not a JSON object")
+            records.append(record)
+    return records
+
+
+def _json_records(text: str) -> tuple[list[dict], str | None]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("Extra data"):
+            raise
+        return _jsonl_records(text), None  # JSON Lines saved with a .json suffix
+    builtin = None
+    if isinstance(document, dict) and isinstance(document.get("articles"), list):
+        document, builtin = document["articles"], "gdelt"
+    if not isinstance(document, list):
+        raise ValueError("expected a JSON list of records or a GDELT {'articles': [...]} object")
+    if not all(isinstance(record, dict) for record in document):
+        raise ValueError("the JSON list holds values that are not objects")
+    return document, builtin
+
+
+def resolve_mapping(
+    columns: set[str], mapping: dict[str, str] | None, builtin: str | None
+) -> tuple[dict[str, str], str | None]:
+    """Return the schema-to-field mapping for a table and the built-in format it used.
+
+    Raises
+    ------
+    ValueError
+        When a mapped field is missing or nothing maps to text, title or url.
+    """
+    if mapping is not None:
+        missing = sorted(set(mapping.values()) - columns)
+        if missing:
+            raise ValueError(
+                f"mapped field(s) {', '.join(missing)} not in the data "
+                f"(fields: {', '.join(sorted(columns)[:20])})"
+            )
+        return dict(mapping), None
+    if builtin == "gdelt" or (builtin is None and {"seendate", "domain", "url"} <= columns):
+        return {k: v for k, v in GDELT_MAPPING.items() if v in columns}, "gdelt"
+    if builtin == "mediacloud" or _is_mediacloud(columns):
+        return _mediacloud_mapping(columns), "mediacloud"
+    found = {name: name for name in MAPPABLE if name in columns}
+    if not {"text", "title", "url"} & found.keys():
+        raise ValueError(
+            "no field maps to text, title or url; pass mapping={'text': ..., ...} "
+            f"(fields: {', '.join(sorted(columns)[:20])})"
+        )
+    return found, None
+
+
+def _is_mediacloud(columns: set[str]) -> bool:
+    return columns >= _MEDIACLOUD_CORE and bool({"stories_id", "id"} & columns)
+
+
+def _mediacloud_mapping(columns: set[str]) -> dict[str, str]:
+    mapping = {"date": "publish_date", "title": "title", "url": "url", "outlet": "media_name"}
+    mapping["doc_id"] = "stories_id" if "stories_id" in columns else "id"
+    for name in ("language", "text"):
+        if name in columns:
+            mapping[name] = name
+    return mapping
+
+
+def declared_language(value: object) -> str | None:
+    """Normalise a language declared by the source to ISO 639-1, ``None`` if unknown.
+
+    Examples
+    --------
+    >>> declared_language("English"), declared_language("pl-PL"), declared_language("?")
+    ('en', 'pl', None)
+    """
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[text]
+    code = re.split(r"[-_]", text, maxsplit=1)[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def field_text(value: object) -> str | None:
+    """A record field as text for a string column; nested values as JSON."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    value = extra_value(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def extra_value(value: object) -> object:
+    """A field kept as an extra column: containers become JSON text (Parquet-safe)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value

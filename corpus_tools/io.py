@@ -1,0 +1,942 @@
+"""Corpus ingestion: files, folders and archives in; one validated corpus DataFrame out.
+
+:func:`ingest` reads article text files, tables and record lists (CSV, TSV, JSONL, JSON,
+Parquet, Excel, Media Cloud and GDELT exports), HTML pages and zip/tar archives of these,
+and returns the corpus (see :mod:`corpus_tools.schema`) with an :class:`IngestReport` that
+accounts for every input file. :func:`save_corpus` / :func:`read_corpus` store a corpus as
+Parquet with a manifest that records where it came from and lets readers detect changes.
+
+The configuration used is kept in ``df.attrs["corpus_tools"]`` (``version`` and ``config``)
+and written into the manifest by :func:`save_corpus`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from . import __version__, clean
+from ._archive import ArchiveError, archive_stem, is_archive, iter_members
+from ._readers import (
+    ARTICLE_NAME,
+    MAPPABLE,
+    READER_KINDS,
+    DecodeProblem,
+    declared_language,
+    decode_bytes,
+    extra_value,
+    field_text,
+    load_records,
+    parse_article,
+    parse_date,
+    resolve_mapping,
+    table_kind,
+)
+from .errors import CorpusToolsError
+from .schema import CORPUS_COLUMNS, coerce_corpus, empty_corpus, validate_corpus
+
+PathLike = str | os.PathLike[str]
+STATUSES: tuple[str, ...] = ("loaded", "duplicate", "ignored", "skipped")
+MANIFEST_SUFFIX = ".manifest.json"
+DEFAULT_MAX_FILE_BYTES = 256 * 2**20
+DEFAULT_MAX_ARCHIVE_BYTES = 2 * 2**30
+_CHUNK = 200  # files per work unit: large enough to amortise process hand-over
+_PARALLEL_MIN_FILES = 2000  # below this a process pool costs more than it saves
+_PROGRESS_MIN_FILES = 100
+_SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among the results
+# py3langid's cost is linear in the text length; among four unrelated languages a few
+# sentences decide as reliably as whole articles, at a quarter of the time.
+_LANGID_CHARS = 500
+
+
+class CorpusSourceError(CorpusToolsError, ValueError):
+    """A source given to :func:`ingest` does not exist or an option is invalid."""
+
+
+class CorpusManifestError(CorpusToolsError, ValueError):
+    """A saved corpus has no readable manifest."""
+
+
+class CorpusIntegrityError(CorpusToolsError, ValueError):
+    """A saved corpus file does not match the sha256 recorded in its manifest."""
+
+
+class _Ignored(Exception):
+    """A file that is not corpus input (reported as ``ignored`` with the reason)."""
+
+
+class _Skipped(Exception):
+    """A corpus file that cannot be used (reported as ``skipped`` with the reason)."""
+
+
+# ---- configuration and work items ---------------------------------------------------------
+@dataclass(frozen=True)
+class _Config:
+    profile: clean.BoilerplateProfile
+    languages: tuple[str, ...]
+    mapping: dict[str, str] | None
+    format: str | None
+    outlet: str | None
+    encoding: str | None
+    max_file_bytes: int
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One input file to read: on disk (``path``) or an archive member (``data``)."""
+
+    source: str
+    rel: str
+    path: Path | None = None
+    data: bytes | None = None
+
+
+@dataclass
+class _Result:
+    """What became of one input file (one row of the ingest report)."""
+
+    source: str
+    status: str
+    reason: str = ""
+    reader: str | None = None
+    encoding: str | None = None
+    sha256: str | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    removed: Counter[str] = field(default_factory=Counter)
+
+
+# ---- the report ---------------------------------------------------------------------------
+@dataclass
+class IngestReport:
+    """Account of an ingest: one row per input file and archive member.
+
+    Attributes
+    ----------
+    files : pandas.DataFrame
+        Columns ``path``, ``status`` (loaded, duplicate, ignored, skipped), ``reason``,
+        ``reader``, ``encoding``, ``sha256``, ``n_records``, ``doc_ids`` (list).
+    notes : pandas.DataFrame
+        Per-record notes (``doc_id``, ``source``, ``note``): records kept without text, dates
+        that could not be parsed, renamed duplicate ids.
+    boilerplate_removed : collections.Counter
+        Lines removed per boilerplate rule id, summed over all documents.
+    n_duplicates : int
+        Documents marked as a duplicate of another (exact or near).
+    config : dict
+        The reader and cleaning configuration.
+    """
+
+    files: pd.DataFrame
+    notes: pd.DataFrame
+    boilerplate_removed: Counter[str]
+    n_duplicates: int
+    config: dict[str, Any]
+
+    def counts(self) -> dict[str, int]:
+        """Number of inputs per status (all four statuses, zeros included)."""
+        found = self.files["status"].value_counts()
+        return {status: int(found.get(status, 0)) for status in STATUSES}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-file table (a copy)."""
+        return self.files.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-compatible data."""
+        files = self.files.astype(object).where(self.files.notna(), None)
+        return {
+            "corpus_tools_version": __version__,
+            "counts": self.counts(),
+            "n_duplicates": self.n_duplicates,
+            "boilerplate_removed": dict(sorted(self.boilerplate_removed.items())),
+            "config": self.config,
+            "files": files.to_dict("records"),
+            "notes": self.notes.astype(object).to_dict("records"),
+        }
+
+    def to_json(self) -> str:
+        """The report as a JSON string (deterministic key order)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
+
+    def write_json(self, path: PathLike) -> Path:
+        """Write :meth:`to_json` to ``path`` and return the path."""
+        out = Path(path)
+        out.write_text(self.to_json() + "\n", encoding="utf-8")
+        return out
+
+    def summary(self) -> str:
+        """A few lines for people: counts per status, documents, duplicates, boilerplate."""
+        counts = self.counts()
+        n_docs = int(self.files["n_records"].sum())
+        lines = [
+            f"{len(self.files)} input file(s): "
+            + ", ".join(f"{n} {status}" for status, n in counts.items()),
+            f"{n_docs} document(s), {self.n_duplicates} marked as duplicates",
+        ]
+        if self.boilerplate_removed:
+            top = ", ".join(f"{k} {v}" for k, v in self.boilerplate_removed.most_common(5))
+            lines.append(f"boilerplate lines removed: {self.boilerplate_removed.total()} ({top})")
+        problems = self.files.loc[self.files["status"] == "skipped", "reason"]
+        for reason, n in problems.str.split(":").str[0].value_counts().items():
+            lines.append(f"skipped: {n} x {reason}")
+        return "\n".join(lines)
+
+
+# ---- public API ---------------------------------------------------------------------------
+def load_corpus(source: PathLike | Sequence[PathLike], **options: Any) -> pd.DataFrame:
+    """Load corpus files into one validated corpus DataFrame.
+
+    Takes the same arguments as :func:`ingest` and returns only the DataFrame; a
+    ``.parquet`` file written by :func:`save_corpus` is read back with :func:`read_corpus`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "gazeta"
+    >>> folder.mkdir()
+    >>> _ = (folder / "001_0123456789abcdef.txt").write_text(
+    ...     " date 2024-06-19 Kim i Putin Źródło: PAP\\n\\nKim Dzong Un spotkał Putina.",
+    ...     encoding="utf-8")
+    >>> df = load_corpus(folder.parent)
+    >>> df.loc[0, ["doc_id", "outlet", "credit", "text"]].tolist()
+    ['gazeta/001_0123456789abcdef', 'gazeta', 'PAP', 'Kim Dzong Un spotkał Putina.']
+    """
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.suffix.lower() == ".parquet" and manifest_path(path).exists():
+            return read_corpus(path)
+    return ingest(source, **options)[0]
+
+
+def ingest(
+    source: PathLike | Sequence[PathLike],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    format: str | None = None,
+    profile: str | Path | None = "pl_portal",
+    languages: Sequence[str] = ("pl", "en", "ru", "ko"),
+    dedupe: bool = True,
+    near_duplicate_threshold: float = 0.8,
+    window_days: int = 7,
+    outlet: str | None = None,
+    encoding: str | None = None,
+    progress: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_archive_bytes: int = DEFAULT_MAX_ARCHIVE_BYTES,
+    n_jobs: int | None = None,
+    seed: int = 1,
+) -> tuple[pd.DataFrame, IngestReport]:
+    """Load corpus files and report what happened to each of them.
+
+    Parameters
+    ----------
+    source : path or sequence of paths
+        Files, folders (searched recursively) and zip/tar archives. In a folder, the
+        first-level subfolder a file is in becomes its ``outlet``, and its ``doc_id`` is
+        its path relative to the folder without suffix (archives count as a folder named
+        after the archive); a single file's ``doc_id`` is its stem.
+    mapping : mapping, optional
+        For tables and record lists: schema column -> source field, e.g.
+        ``{"text": "story_text", "title": "headline", "date": "date", "url": "link"}``.
+        Keys among ``doc_id, text, title, date, url, outlet, language, caption, credit``.
+        Without it, Media Cloud and GDELT exports are recognised and other tables must
+        use the schema's column names. Unmapped fields are kept as extra columns.
+    format : str, optional
+        Force one reader for every file: ``article``, ``csv``, ``tsv``, ``jsonl``,
+        ``json``, ``parquet``, ``excel``, ``html``, ``mediacloud`` or ``gdelt``.
+    profile : str, path or None
+        Boilerplate profile applied to every text (:func:`corpus_tools.clean.load_profile`).
+    languages : sequence of str
+        ISO 639-1 codes the language identifier may answer with.
+    dedupe : bool
+        Mark exact and near duplicates in ``duplicate_of`` (nothing is removed).
+    near_duplicate_threshold, window_days, seed
+        Passed to :func:`corpus_tools.clean.mark_duplicates`.
+    outlet : str, optional
+        Outlet for every document, overriding folders and mapped fields.
+    encoding : str, optional
+        Decode every text file with this codec instead of detecting it.
+    progress : bool
+        Show a progress bar on stderr (only when there are many files).
+    max_file_bytes, max_archive_bytes : int
+        Files and archive members larger than ``max_file_bytes`` are skipped; an archive
+        stops yielding members after ``max_archive_bytes`` decompressed bytes.
+    n_jobs : int, optional
+        Processes for reading many files (``None``: all cores). Output does not depend
+        on it.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, IngestReport)
+        The validated corpus, rows ordered by source path and record index, and the
+        report with one row per input file and archive member.
+
+    Raises
+    ------
+    CorpusSourceError
+        When a source does not exist or an option is invalid. Problems with single
+        files never raise: they are reported as ``skipped`` or ``ignored``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "notes.md").write_text("not corpus input")
+    >>> df, report = ingest(folder)
+    >>> len(df), report.counts()["ignored"]
+    (0, 1)
+    """
+    cfg = _Config(
+        profile=clean.load_profile(profile),
+        languages=_check_languages(languages),
+        mapping=_check_mapping(mapping),
+        format=_check_format(format),
+        outlet=outlet,
+        encoding=encoding,
+        max_file_bytes=int(max_file_bytes),
+    )
+    files = _expand(source)
+    items = _work_items(files, cfg, int(max_archive_bytes))
+    results, frames = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
+    df, results = _assemble(results, frames)
+    if dedupe and len(df):
+        duplicates = clean.mark_duplicates(
+            df, threshold=near_duplicate_threshold, window_days=window_days, seed=seed
+        )
+        df["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
+    config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
+    report = _report(results, df, config)
+    df = df.drop(columns=_SEQ)
+    df.attrs["corpus_tools"] = {"version": __version__, "config": config}
+    validate_corpus(df)
+    return df, report
+
+
+# ---- finding the inputs -------------------------------------------------------------------
+def _expand(source: PathLike | Sequence[PathLike]) -> list[tuple[Path, Path, bool]]:
+    """Return ``(root, file, given_directly)``; a file given directly has its folder as root."""
+    sources = [source] if isinstance(source, str | os.PathLike) else list(source)
+    if not sources:
+        raise CorpusSourceError("no source given")
+    pairs: list[tuple[Path, Path, bool]] = []
+    for item in sources:
+        path = Path(item)
+        if path.is_dir():
+            pairs += [(path, f, False) for f in _walk(path)]
+        elif path.is_file():
+            pairs.append((path.parent, path, True))
+        else:
+            raise CorpusSourceError(f"{path}: no such file or folder")
+    return pairs
+
+
+def _walk(root: Path) -> list[Path]:
+    found = []
+    for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
+        dirs.sort()
+        found += [Path(folder, name) for name in sorted(names)]
+    return found
+
+
+def _work_items(
+    files: list[tuple[Path, Path, bool]], cfg: _Config, max_archive_bytes: int
+) -> Iterator[_Entry | _Result]:
+    """Entries to read, plus finished results for archives (after their members)."""
+    for root, path, direct in files:
+        rel = path.relative_to(root).as_posix()
+        if is_archive(path.name) and cfg.format is None:
+            yield from _archive_items(path, rel, direct, cfg, max_archive_bytes)
+        else:
+            yield _Entry(source=path.as_posix(), rel=rel, path=path)
+
+
+def _archive_items(
+    path: Path, rel: str, top_level: bool, cfg: _Config, max_archive_bytes: int
+) -> Iterator[_Entry | _Result]:
+    # A top-level archive is the root itself; inside a folder it acts as a subfolder.
+    prefix = "" if top_level else archive_stem(rel) + "/"
+    result = _Result(path.as_posix(), "loaded", reader="archive", sha256=_sha256_file(path))
+    n_members = 0
+    try:
+        for member in iter_members(
+            path, max_member_bytes=cfg.max_file_bytes, max_total_bytes=max_archive_bytes
+        ):
+            n_members += 1
+            source = f"{path.as_posix()}!{member.name}"
+            if member.problem is not None:
+                yield _Result(source, "skipped", member.problem, reader="archive member")
+            else:
+                yield _Entry(source=source, rel=prefix + member.name, data=member.data)
+        result.reason = f"archive with {n_members} member(s)"
+    except ArchiveError as exc:
+        status = "loaded" if n_members else "skipped"
+        result.status, result.reason = status, f"parse error: {exc} (after {n_members} members)"
+    yield result
+
+
+# ---- reading one file ---------------------------------------------------------------------
+def _process_chunk(
+    items: list[_Entry | _Result], cfg: _Config
+) -> tuple[list[_Result], pd.DataFrame | None]:
+    """Read a chunk of files; their records come back as one frame (compact, Arrow text)."""
+    results = [item if isinstance(item, _Result) else _process_entry(item, cfg) for item in items]
+    _identify_languages(results, cfg.languages)
+    rows = []
+    for position, result in enumerate(results):
+        for record in result.records:
+            record[_SEQ] = position
+        rows += result.records
+        result.records = []
+    return results, pd.DataFrame.from_records(rows) if rows else None
+
+
+def _process_entry(entry: _Entry, cfg: _Config) -> _Result:
+    result = _Result(entry.source, "loaded")
+    try:
+        data = _entry_bytes(entry, cfg.max_file_bytes)
+        result.sha256 = hashlib.sha256(data).hexdigest()
+        _read_into(result, entry, data, cfg)
+    except _Ignored as exc:
+        result.status, result.reason = "ignored", str(exc)
+    except _Skipped as exc:
+        result.status, result.reason = "skipped", str(exc)
+    except DecodeProblem as exc:
+        result.status, result.reason = "skipped", exc.reason
+    except Exception as exc:  # a malformed file must not abort the whole corpus
+        message = (str(exc).strip().splitlines() or [""])[0][:200]
+        result.status, result.reason = "skipped", f"parse error: {type(exc).__name__}: {message}"
+    if result.status != "loaded":
+        result.records, result.notes, result.removed = [], [], Counter()
+    return result
+
+
+def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
+    if entry.data is not None:
+        return entry.data
+    assert entry.path is not None
+    size = entry.path.stat().st_size
+    if size > max_file_bytes:
+        raise _Skipped(f"too large: {size} bytes (max_file_bytes={max_file_bytes})")
+    return entry.path.read_bytes()
+
+
+def _read_into(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
+    name = entry.rel.rsplit("/", 1)[-1]
+    if name.startswith("."):
+        raise _Ignored("hidden file")
+    if not data:
+        raise _Skipped("empty")
+    kind = cfg.format or table_kind(name, data[:512])
+    if kind is None:
+        suffix = Path(name).suffix or "no extension"
+        raise _Ignored(f"unsupported type ({suffix})")
+    if kind == "archive":
+        raise _Skipped("unsupported type: archive inside an archive")
+    result.reader = kind
+    if kind == "article":
+        _read_article(result, entry, name, data, cfg)
+    elif kind == "html":
+        _read_html(result, entry, data, cfg)
+    else:
+        _read_table(result, entry, kind, data, cfg)
+
+
+def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _Config) -> None:
+    if cfg.format is None and not ARTICLE_NAME.match(name):
+        raise _Ignored("not an article: file name is not NNN_<16 hex>.txt")
+    text, result.encoding = decode_bytes(data, cfg.encoding)
+    # The profile normalises the body; only the header line needs it here (CR first,
+    # so that old Mac line ends still split off the header).
+    header = parse_article(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if header is None:
+        raise _Ignored("not an article: no ' date YYYY-MM[-DD]' header line")
+    body = _clean_text(header.body, cfg, result)
+    if body is None:
+        raise _Skipped("no body")
+    result.records.append(
+        {
+            "doc_id": _stem(entry.rel),
+            "source": entry.source,
+            "date": header.date,
+            "date_precision": header.precision,
+            "outlet": cfg.outlet or _folder_outlet(entry.rel),
+            "caption": header.caption,
+            "credit": header.credit,
+            "text": body,
+        }
+    )
+
+
+def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
+    text, result.encoding = decode_bytes(data, cfg.encoding)
+    page = clean.extract_html(text)
+    body = _clean_text(page.get("text"), cfg, result)
+    if body is None:
+        raise _Skipped("no body: no main text found in the page")
+    record = {
+        "doc_id": _stem(entry.rel),
+        "source": entry.source,
+        "outlet": cfg.outlet or _folder_outlet(entry.rel) or page.get("sitename"),
+        "title": page.get("title"),
+        "url": page.get("url"),
+        "text": body,
+    }
+    _set_date(record, page.get("date"), result)
+    result.records.append(record)
+
+
+def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Config) -> None:
+    records, result.encoding, builtin = load_records(data, kind, cfg.encoding)
+    if kind in ("mediacloud", "gdelt"):
+        builtin = kind
+    columns = set().union(*(r.keys() for r in records)) if records else set()
+    if not records:
+        raise _Skipped("empty: no records")
+    mapping, builtin = resolve_mapping(columns, cfg.mapping, builtin)
+    if builtin:
+        result.reader = f"{kind} ({builtin})"
+    base_id, folder_outlet = _stem(entry.rel), _folder_outlet(entry.rel)
+    for index, raw in enumerate(records):
+        doc_id = field_text(raw.get(mapping.get("doc_id", ""))) or f"{base_id}#{index}"
+        record = _map_record(raw, mapping, doc_id, result)
+        record["source"] = f"{entry.source}#{index}"
+        record["outlet"] = cfg.outlet or record.get("outlet") or folder_outlet
+        record["text"] = _clean_text(record.get("text"), cfg, result)
+        if record["text"] is None:
+            result.notes.append((record["doc_id"], "no text"))
+        result.records.append(record)
+
+
+def _map_record(
+    raw: dict[str, Any], mapping: dict[str, str], doc_id: str, result: _Result
+) -> dict[str, Any]:
+    used = set(mapping.values())
+    record: dict[str, Any] = {"doc_id": doc_id}
+    for name, value in raw.items():
+        if name not in used:
+            # An unmapped field named like a schema column must not overwrite it.
+            key = f"orig_{name}" if name in CORPUS_COLUMNS else name
+            record[key] = extra_value(value)
+    for column, name in mapping.items():
+        value = raw.get(name)
+        if column == "doc_id":
+            continue
+        if column == "date":
+            _set_date(record, value, result)
+        elif column == "language":
+            record["language"] = declared_language(field_text(value))
+            record["language_prob"] = 1.0 if record["language"] else float("nan")
+        else:
+            record[column] = field_text(value)
+    return record
+
+
+def _set_date(record: dict[str, Any], value: object, result: _Result) -> None:
+    try:
+        record["date"], record["date_precision"] = parse_date(value)
+    except (ValueError, TypeError, OverflowError):
+        record["date"], record["date_precision"] = None, None
+        result.notes.append((str(record.get("doc_id", "")), f"unparseable date {value!r}"))
+
+
+def _clean_text(text: str | None, cfg: _Config, result: _Result) -> str | None:
+    if text is None or not text.strip():
+        return None
+    body, removed = cfg.profile.clean(text)
+    result.removed.update(removed)
+    return body if body.strip() else None
+
+
+def _stem(rel: str) -> str:
+    folder, _, name = rel.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
+    return f"{folder}/{stem}" if folder else stem
+
+
+def _folder_outlet(rel: str) -> str | None:
+    return rel.split("/", 1)[0] if "/" in rel else None
+
+
+def _identify_languages(results: list[_Result], languages: tuple[str, ...]) -> None:
+    """Identify undeclared languages and hash texts, batched over a chunk of files."""
+    todo = [
+        rec
+        for result in results
+        for rec in result.records
+        if rec.get("text") is not None and not rec.get("language")
+    ]
+    texts = [rec["text"] for rec in todo]
+    codes, probs = clean.identify_languages(texts, languages, max_chars=_LANGID_CHARS)
+    for rec, code, prob in zip(todo, codes, probs, strict=True):
+        rec["language"], rec["language_prob"] = code, prob
+    for result in results:
+        for rec in result.records:
+            if rec.get("text") is not None:
+                rec["content_sha256"] = clean.content_hash(rec["text"])
+
+
+# ---- running and assembling ---------------------------------------------------------------
+def _run(
+    items: Iterable[_Entry | _Result], cfg: _Config, n_jobs: int | None, *, progress: bool,
+    n_files: int,
+) -> tuple[list[_Result], list[pd.DataFrame]]:  # fmt: skip
+    jobs = max(1, n_jobs) if n_jobs is not None else (os.cpu_count() or 1)
+    chunks = _chunks(items, _CHUNK)
+    bar = tqdm(
+        total=n_files,
+        unit="file",
+        file=sys.stderr,
+        disable=not progress or n_files < _PROGRESS_MIN_FILES,
+    )
+    with bar:
+        if jobs == 1 or n_files < _PARALLEL_MIN_FILES:
+            return _collect((_process_chunk(c, cfg) for c in chunks), bar)
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+
+
+def _collect(
+    outputs: Iterable[tuple[list[_Result], pd.DataFrame | None]], bar: Any
+) -> tuple[list[_Result], list[pd.DataFrame]]:
+    results: list[_Result] = []
+    frames: list[pd.DataFrame] = []
+    for chunk, frame in outputs:
+        if frame is not None:
+            frame[_SEQ] += len(results)
+            frames.append(frame)
+        results += chunk
+        bar.update(sum(1 for r in chunk if "!" not in r.source))
+    return results, frames
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _bounded_map(
+    pool: Executor, fn: Callable[..., Any], chunks: Iterator[Any], cfg: _Config, jobs: int
+) -> Iterator[Any]:
+    """Ordered map that keeps only a few chunks in flight (archives stay out of memory)."""
+    pending: deque[Future[Any]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(fn, chunk, cfg))
+        if len(pending) >= 2 * jobs:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _assemble(
+    results: list[_Result], frames: list[pd.DataFrame]
+) -> tuple[pd.DataFrame, list[_Result]]:
+    """One corpus frame ordered by source path and record index; results in that order.
+
+    The frame keeps a temporary ``_SEQ`` column: the position of each row's file in the
+    returned results.
+    """
+    order = sorted(range(len(results)), key=lambda i: results[i].source)
+    ordered = [results[i] for i in order]
+    if not frames:
+        return empty_corpus().assign(**{_SEQ: pd.Series([], dtype="int64")}), ordered
+    rank = np.empty(len(results), dtype=np.int64)
+    rank[order] = np.arange(len(results))
+    df = pd.concat(frames, ignore_index=True)
+    df[_SEQ] = rank[df[_SEQ].to_numpy()]
+    # A stable sort keeps each file's records in their original order.
+    df = df.sort_values(_SEQ, kind="stable", ignore_index=True)
+    _unique_ids(df, ordered)
+    for column in df.columns.difference([*CORPUS_COLUMNS, _SEQ]):
+        df[column] = _tidy_extra(df[column])
+    return coerce_corpus(df), ordered
+
+
+def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:
+    """Give repeated ``doc_id`` values a ``~2``, ``~3`` ... suffix, with a note."""
+    ids = df["doc_id"].astype("string")
+    repeat = ids.groupby(ids, sort=False).cumcount()
+    renamed = repeat > 0
+    if not renamed.any():
+        return
+    new = ids[renamed] + "~" + (repeat[renamed] + 1).astype("string")
+    for seq, old, doc_id in zip(df.loc[renamed, _SEQ], ids[renamed], new, strict=True):
+        results[seq].notes.append((doc_id, f"doc_id {old!r} repeated; renamed"))
+    df.loc[renamed, "doc_id"] = new
+
+
+def _tidy_extra(column: pd.Series) -> pd.Series:
+    """Make an extra column storable in Parquet: mixed values become strings."""
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind in ("string", "empty"):
+        return column.astype("string")
+    if kind.startswith("mixed"):
+        return column.map(lambda v: None if pd.isna(v) else str(v)).astype("string")
+    return column
+
+
+def _report(results: list[_Result], df: pd.DataFrame, config: dict[str, Any]) -> IngestReport:
+    by_file = df.groupby(_SEQ, sort=True)
+    ids_of = by_file["doc_id"].agg(list).to_dict()
+    is_duplicate = df["duplicate_of"].notna().groupby(df[_SEQ]).all().to_dict()
+    first_target = by_file["duplicate_of"].first().to_dict()
+    rows = []
+    for seq, result in enumerate(results):
+        ids = ids_of.get(seq, [])
+        if is_duplicate.get(seq, False):
+            result.status, result.reason = "duplicate", f"duplicate of {first_target[seq]}"
+        rows.append(
+            {
+                "path": result.source,
+                "status": result.status,
+                "reason": result.reason,
+                "reader": result.reader,
+                "encoding": result.encoding,
+                "sha256": result.sha256,
+                "n_records": len(ids),
+                "doc_ids": ids,
+            }
+        )
+    files = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"n_records": "int64"})
+    notes = pd.DataFrame(
+        [(doc_id, r.source, note) for r in results for doc_id, note in r.notes],
+        columns=["doc_id", "source", "note"],
+    )
+    removed: Counter[str] = Counter()
+    for result in results:
+        removed.update(result.removed)
+    return IngestReport(files, notes, removed, int(df["duplicate_of"].notna().sum()), config)
+
+
+_REPORT_COLUMNS = ["path", "status", "reason", "reader", "encoding", "sha256", "n_records",
+                   "doc_ids"]  # fmt: skip
+
+
+# ---- option checks ------------------------------------------------------------------------
+def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
+    codes = tuple(languages)
+    bad = [c for c in codes if not (isinstance(c, str) and len(c) == 2 and c.isalpha())]
+    if not codes or bad:
+        raise CorpusSourceError(f"languages must be ISO 639-1 codes, got {list(codes)!r}")
+    clean.identify_languages([], codes)  # fails here, not in a worker, on unknown codes
+    return codes
+
+
+def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+    if mapping is None:
+        return None
+    unknown = sorted(set(mapping) - set(MAPPABLE))
+    if unknown:
+        raise CorpusSourceError(
+            f"mapping keys {unknown} are not corpus columns; use {', '.join(MAPPABLE)}"
+        )
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+def _check_format(format: str | None) -> str | None:
+    if format is not None and (format not in READER_KINDS or format == "archive"):
+        known = ", ".join(sorted(READER_KINDS - {"archive"}))
+        raise CorpusSourceError(f"unknown format {format!r}; use one of {known}")
+    return format
+
+
+def _describe(
+    cfg: _Config,
+    files: list[tuple[Path, Path, bool]],
+    dedupe: bool,
+    threshold: float,
+    window_days: int,
+    seed: int,
+) -> dict[str, Any]:
+    return {
+        "roots": sorted({root.as_posix() for root, _, _ in files}),
+        "mapping": cfg.mapping,
+        "format": cfg.format,
+        "outlet": cfg.outlet,
+        "encoding": cfg.encoding,
+        "languages": list(cfg.languages),
+        "max_file_bytes": cfg.max_file_bytes,
+        "profile": cfg.profile.to_dict(),
+        "dedupe": {
+            "enabled": dedupe,
+            "threshold": threshold,
+            "window_days": window_days,
+            "seed": seed,
+        },
+    }
+
+
+# ---- provenance ---------------------------------------------------------------------------
+def manifest_path(path: PathLike) -> Path:
+    """The manifest that belongs to a saved corpus: ``<path>.manifest.json``.
+
+    Examples
+    --------
+    >>> manifest_path("out/corpus.parquet").as_posix()
+    'out/corpus.parquet.manifest.json'
+    """
+    return Path(str(path) + MANIFEST_SUFFIX)
+
+
+def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None = None) -> Path:
+    """Write a corpus as Parquet plus a ``<path>.manifest.json`` provenance manifest.
+
+    The manifest holds the corpus_tools version, the sha256 of the Parquet file, row,
+    language and outlet counts, the configuration from ``df.attrs["corpus_tools"]`` and
+    every source file with its sha256: from ``report`` when given, otherwise the files
+    named in ``df["source"]`` are hashed as they are now on disk.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A valid corpus.
+    path : path
+        The ``.parquet`` file to write.
+    report : IngestReport, optional
+        The report of the ingest that produced ``df``.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from corpus_tools.schema import empty_corpus
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+    >>> save_corpus(empty_corpus(), out).name
+    'c.parquet.manifest.json'
+    >>> len(read_corpus(out))
+    0
+    """
+    validate_corpus(df)
+    path = Path(path)
+    df.to_parquet(path, index=False)
+    attrs = df.attrs.get("corpus_tools", {})
+    manifest = {
+        "manifest_version": 1,
+        "corpus_tools_version": __version__,
+        "parquet": {"file": path.name, "sha256": _sha256_file(path)},
+        "n_rows": len(df),
+        "n_with_text": int(df["text"].notna().sum()),
+        "n_duplicates": int(df["duplicate_of"].notna().sum()),
+        "languages": _value_counts(df["language"]),
+        "outlets": _value_counts(df["outlet"]),
+        "config": attrs.get("config"),
+        "sources": _manifest_sources(df, report),
+    }
+    out = manifest_path(path)
+    out.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def read_corpus(path: PathLike) -> pd.DataFrame:
+    """Load a corpus saved by :func:`save_corpus`, verifying it against its manifest.
+
+    Raises
+    ------
+    CorpusManifestError
+        When the manifest is missing or unreadable.
+    CorpusIntegrityError
+        When the Parquet file's sha256 differs from the manifest (changed after saving).
+
+    Examples
+    --------
+    See :func:`save_corpus`.
+    """
+    path = Path(path)
+    manifest = _read_manifest(path)
+    actual = _sha256_file(path)
+    expected = manifest.get("parquet", {}).get("sha256")
+    if actual != expected:
+        raise CorpusIntegrityError(
+            f"{path}: sha256 {actual[:12]}... does not match its manifest "
+            f"({str(expected)[:12]}...); the file changed after it was saved"
+        )
+    df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
+    df.attrs["corpus_tools"] = {
+        "version": manifest.get("corpus_tools_version"),
+        "config": manifest.get("config"),
+        "manifest_sha256": corpus_manifest_hash(path),
+    }
+    return df
+
+
+def corpus_manifest_hash(path: PathLike) -> str:
+    """sha256 of a saved corpus's manifest file, for downstream results to record.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from corpus_tools.schema import empty_corpus
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.parquet"
+    >>> _ = save_corpus(empty_corpus(), out)
+    >>> len(corpus_manifest_hash(out))
+    64
+    """
+    manifest = manifest_path(path)
+    if not manifest.is_file():
+        raise CorpusManifestError(f"{path}: no manifest {manifest.name} next to it")
+    return _sha256_file(manifest)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    manifest = manifest_path(path)
+    if not path.is_file():
+        raise CorpusSourceError(f"{path}: no such file")
+    if not manifest.is_file():
+        raise CorpusManifestError(
+            f"{path}: no manifest {manifest.name}; only corpora written by save_corpus "
+            "can be verified (load other Parquet files with load_corpus(..., format='parquet'))"
+        )
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusManifestError(f"{manifest}: not a valid manifest ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CorpusManifestError(f"{manifest}: not a valid manifest (not a JSON object)")
+    return data
+
+
+def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> list[dict[str, Any]]:
+    if report is not None:
+        columns = ["path", "sha256", "status", "reader", "n_records"]
+        files = report.files[columns].astype(object).where(report.files[columns].notna(), None)
+        return files.to_dict("records")
+    # Without a report: the files named in `source` (archive members via their archive).
+    paths = sorted(set(df["source"].str.replace(r"[!#].*$", "", regex=True).dropna()))
+    return [
+        {"path": p, "sha256": _sha256_file(Path(p)) if Path(p).is_file() else None} for p in paths
+    ]
+
+
+def _value_counts(column: pd.Series) -> dict[str, int]:
+    counts = column.fillna("<NA>").value_counts()
+    return {str(k): int(v) for k, v in sorted(counts.items())}
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,1386 @@
+"""Topic models: LDA and NMF with labels, persistence, K selection and prevalence.
+
+:class:`LDA` and :class:`NMF` wrap scikit-learn's estimators and follow its conventions
+(``__init__`` only stores parameters, fitted attributes end in ``_``, ``random_state``,
+usable in a :class:`~sklearn.pipeline.Pipeline`). Every fit and transform runs
+single-threaded (scikit-learn ``n_jobs=1`` and one BLAS thread) because the LDA solution
+depends on the number of workers; the same data, parameters and seed therefore give
+bitwise-identical ``components_`` and ``doc_topic_``.
+
+Models are saved with :func:`save` to a folder of plain JSON and ``.npz`` arrays (never
+pickle) and read back with :func:`load`. :func:`select_k` sweeps the number of topics
+over several seeds in parallel; :func:`topic_prevalence` and :func:`event_window`
+summarise document-topic shares over groups and around an event with bootstrap
+intervals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+import zipfile
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import sklearn
+import yaml
+from joblib import Parallel, delayed
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.decomposition import NMF as _SkNMF
+from sklearn.decomposition import LatentDirichletAllocation
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
+
+from . import __version__
+from .errors import CorpusToolsError
+from .evaluate import coherence, topic_diversity, topic_stability
+from .io import load_corpus
+from .text import make_pipeline, prepare_config
+
+__all__ = [
+    "LDA",
+    "NMF",
+    "ModelFileError",
+    "TopicInput",
+    "TopicModelError",
+    "corpus_matrix",
+    "event_window",
+    "frex_scores",
+    "load",
+    "load_topic_input",
+    "make_model",
+    "parse_ks",
+    "period_of",
+    "save",
+    "select_k",
+    "topic_prevalence",
+]
+
+MODEL_FILE = "model.json"
+ARRAYS_FILE = "arrays.npz"
+FORMAT_NAME = "corpus_tools.topic_model"
+FORMAT_VERSION = 1
+N_LABEL_TERMS = 3
+DIVERSITY_TOP_N = 25  # Dieng et al. (2020) define topic diversity on the top 25 words
+SELECT_COLUMNS = (
+    "k",
+    "seed",
+    "method",
+    "c_npmi",
+    "c_v",
+    "u_mass",
+    "diversity",
+    "perplexity",
+    "stability",
+    "fit_seconds",
+)
+
+
+class TopicModelError(CorpusToolsError, ValueError):
+    """Bad input to a topic model or to a topic summary."""
+
+
+class ModelFileError(CorpusToolsError):
+    """A saved model folder is missing, damaged, tampered with or not a model."""
+
+
+# ---- input handling -----------------------------------------------------------------------
+def _as_dtm(X: Any, feature_names: Sequence[str] | None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Return ``X`` as a non-negative float CSR matrix and the feature names."""
+    if isinstance(X, pd.DataFrame):
+        if feature_names is None:
+            feature_names = [str(c) for c in X.columns]
+        is_sparse = all(isinstance(d, pd.SparseDtype) for d in X.dtypes)
+        X = X.sparse.to_coo() if is_sparse else X.to_numpy(dtype=np.float64)
+    try:
+        X = sp.csr_matrix(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TopicModelError(f"the document-term matrix is not numeric: {exc}") from exc
+    if not X.has_canonical_format:
+        # scikit-learn sorts indices in place, which fails on the read-only memory maps
+        # that joblib hands to worker processes; sort a private copy once here instead.
+        X = X.copy()
+        X.sum_duplicates()
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise TopicModelError(f"the document-term matrix is empty (shape {X.shape})")
+    if not np.isfinite(X.data).all() or (X.data < 0).any():
+        raise TopicModelError("the document-term matrix has negative or non-finite values")
+    if feature_names is None:
+        names = np.asarray([f"x{j}" for j in range(X.shape[1])], dtype=object)
+    else:
+        names = np.asarray([str(n) for n in feature_names], dtype=object)
+    if len(names) != X.shape[1]:
+        raise TopicModelError(f"{len(names)} feature names for a matrix with {X.shape[1]} columns")
+    return X, names
+
+
+def _as_doc_ids(doc_ids: Iterable[Hashable] | None, n_docs: int) -> np.ndarray | None:
+    if doc_ids is None:
+        return None
+    ids = np.asarray([str(d) for d in doc_ids], dtype=object)
+    if len(ids) != n_docs:
+        raise TopicModelError(f"{len(ids)} doc_ids for {n_docs} documents")
+    return ids
+
+
+def _row_normalise(W: np.ndarray) -> np.ndarray:
+    """Rows as proportions; all-zero rows (empty documents) become uniform."""
+    sums = W.sum(axis=1, keepdims=True)
+    uniform = np.full_like(W, 1.0 / W.shape[1])
+    return np.divide(W, sums, out=uniform, where=sums > 0)
+
+
+# ---- FREX ---------------------------------------------------------------------------------
+def _js_shrink(excl: np.ndarray, wordcounts: np.ndarray) -> np.ndarray:
+    """James-Stein shrinkage of each word's topic distribution towards uniform.
+
+    Column-wise port of stm's ``js.estimate`` (Hausser and Strimmer 2009): words seen
+    at most once get the uniform distribution, others a convex combination whose weight
+    grows with the estimator variance.
+    """
+    n_topics = excl.shape[0]
+    unif = 1.0 / n_topics
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mlvar = excl * (1.0 - excl) / (wordcounts - 1.0)
+        deviation = ((excl - unif) ** 2).sum(axis=0)
+        lam = mlvar.sum(axis=0) / deviation
+    lam = np.where(np.isnan(lam), 1.0, np.clip(lam, 0.0, 1.0))
+    lam = np.where(deviation == 0, 0.0, lam)
+    lam = np.where(wordcounts <= 1, 1.0, lam)
+    return lam * unif + (1.0 - lam) * excl
+
+
+def frex_scores(
+    topic_word: np.ndarray, *, w: float = 0.5, wordcounts: np.ndarray | None = None
+) -> np.ndarray:
+    """FREX score of every word in every topic, as in R's stm (``calcfrex``).
+
+    FREX is the weighted harmonic mean of a word's within-topic empirical-CDF rank by
+    frequency (its probability in the topic) and by exclusivity (the share of the word's
+    probability mass that falls on this topic), following Bischof and Airoldi (2012) and
+    stm's implementation (ties get average ranks; ``w`` weighs frequency).
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_words)
+        Topic-word probabilities (rows sum to one).
+    w : float, default=0.5
+        Weight of frequency, between 0 and 1 (stm's ``frexweight``).
+    wordcounts : ndarray of shape (n_words,), optional
+        Corpus frequency of each word. When given, exclusivity is shrunk towards uniform
+        with stm's James-Stein estimator so that rare words do not look exclusive (this
+        is what stm's ``labelTopics`` does).
+
+    Returns
+    -------
+    ndarray of shape (n_topics, n_words)
+        FREX scores in (0, 1]; higher is more frequent and exclusive.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> beta = np.array([[0.5, 0.3, 0.15, 0.05], [0.25, 0.05, 0.3, 0.4]])
+    >>> frex_scores(beta)[1].tolist()
+    [0.5, 0.25, 0.75, 1.0]
+    """
+    beta = np.asarray(topic_word, dtype=np.float64)
+    if beta.ndim != 2 or not 0.0 <= w <= 1.0:
+        raise TopicModelError("frex needs a 2-D topic-word matrix and 0 <= w <= 1")
+    totals = beta.sum(axis=0, keepdims=True)
+    # Working with probabilities instead of stm's log-probabilities gives the same ranks.
+    excl = np.divide(beta, totals, out=np.full_like(beta, 1.0 / beta.shape[0]), where=totals > 0)
+    if wordcounts is not None:
+        excl = _js_shrink(excl, np.asarray(wordcounts, dtype=np.float64))
+    n_words = beta.shape[1]
+    freq_score = rankdata(beta, axis=1) / n_words
+    excl_score = rankdata(excl, axis=1) / n_words
+    return 1.0 / (w / freq_score + (1.0 - w) / excl_score)
+
+
+def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Column indices of the ``n`` highest scores per row; ties keep column order."""
+    return np.argsort(-scores, axis=1, kind="stable")[:, :n]
+
+
+def _tidy_top(
+    scores: np.ndarray, names: np.ndarray, n: int, *, name: str, value: str
+) -> pd.DataFrame:
+    idx = _top_indices(scores, n)
+    n_rows, n_top = idx.shape
+    return pd.DataFrame(
+        {
+            "topic": np.repeat(np.arange(n_rows), n_top),
+            "rank": np.tile(np.arange(1, n_top + 1), n_rows),
+            name: names[idx].ravel(),
+            value: np.take_along_axis(scores, idx, axis=1).ravel(),
+        }
+    )
+
+
+# ---- estimators ---------------------------------------------------------------------------
+class _TopicModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Shared fit/transform/labelling; subclasses say how to build the sklearn model."""
+
+    # sklearn attributes that transform needs: arrays go to arrays.npz, scalars to JSON.
+    _ARRAY_STATE: ClassVar[tuple[str, ...]] = ("components_",)
+    _SCALAR_STATE: ClassVar[tuple[str, ...]] = ()
+
+    def _make_estimator(self) -> BaseEstimator:
+        raise NotImplementedError
+
+    def fit(
+        self,
+        X: Any,
+        y: None = None,
+        feature_names: Sequence[str] | None = None,
+        doc_ids: Iterable[Hashable] | None = None,
+    ) -> Self:
+        """Fit the model to a document-term matrix.
+
+        Parameters
+        ----------
+        X : sparse matrix, ndarray or DataFrame of shape (n_docs, n_terms)
+            Term counts (or weights, for NMF). A DataFrame's columns are the feature names.
+        y : None
+            Ignored; present for Pipeline compatibility.
+        feature_names : sequence of str, optional
+            The terms, e.g. ``vectorizer.get_feature_names_out()``. In a Pipeline pass it
+            as ``model__feature_names=...``. Defaults to the DataFrame's columns, else
+            ``x0, x1, ...``.
+        doc_ids : iterable, optional
+            Document identifiers for :meth:`representative_documents`.
+
+        Returns
+        -------
+        self
+        """
+        X, names = _as_dtm(X, feature_names)
+        estimator = self._make_estimator()
+        with threadpool_limits(1):
+            estimator.fit(X)
+        self._set_fitted(
+            estimator,
+            names,
+            term_frequency=np.asarray(X.sum(axis=0)).ravel(),
+            doc_ids=_as_doc_ids(doc_ids, X.shape[0]),
+        )
+        self.doc_topic_ = self.transform(X)
+        return self
+
+    def fit_transform(
+        self,
+        X: Any,
+        y: None = None,
+        feature_names: Sequence[str] | None = None,
+        doc_ids: Iterable[Hashable] | None = None,
+    ) -> np.ndarray:
+        """Fit the model and return ``doc_topic_`` (see :meth:`fit` and :meth:`transform`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> NMF(2, random_state=0).fit_transform(X).shape
+        (4, 2)
+        """
+        return self.fit(X, y, feature_names=feature_names, doc_ids=doc_ids).doc_topic_.copy()
+
+    def _set_fitted(
+        self,
+        estimator: BaseEstimator,
+        names: np.ndarray,
+        *,
+        term_frequency: np.ndarray,
+        doc_ids: np.ndarray | None,
+    ) -> None:
+        self.estimator_ = estimator
+        self.components_ = estimator.components_
+        self.topic_word_ = _row_normalise(estimator.components_)
+        self.feature_names_ = names
+        self.n_features_in_ = len(names)
+        self.term_frequency_ = term_frequency
+        self.doc_ids_ = doc_ids
+        frex = frex_scores(self.topic_word_, wordcounts=term_frequency)
+        self.labels_ = [", ".join(row) for row in names[_top_indices(frex, N_LABEL_TERMS)]]
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.components_.shape[0]
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return the topic proportions of each document (rows sum to one).
+
+        Documents without any known term get the uniform distribution.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> NMF(2, random_state=0).fit(X).transform([[0, 0, 0]]).tolist()
+        [[0.5, 0.5]]
+        """
+        check_is_fitted(self)
+        if isinstance(X, pd.DataFrame) and list(map(str, X.columns)) != list(self.feature_names_):
+            raise TopicModelError("the DataFrame's columns are not the model's feature names")
+        X, _ = _as_dtm(X, None)
+        if X.shape[1] != self.n_features_in_:
+            raise TopicModelError(
+                f"the matrix has {X.shape[1]} terms; the model was fitted on {self.n_features_in_}"
+            )
+        with threadpool_limits(1):
+            return _row_normalise(self.estimator_.transform(X))
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """Return the ``n`` most probable terms of each topic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: one row per (topic, rank) with columns ``topic``, ``rank`` (1 = most
+            probable), ``term`` and ``weight`` (the term's probability in the topic).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> model = NMF(2, random_state=0).fit(X, feature_names=["war", "trade", "visit"])
+        >>> sorted(model.top_terms(1)["term"])
+        ['trade', 'war']
+        """
+        check_is_fitted(self)
+        return _tidy_top(self.topic_word_, self.feature_names_, n, name="term", value="weight")
+
+    def top_terms_lists(self, n: int = 10) -> list[list[str]]:
+        """Return the ``n`` most probable terms of each topic as lists (for coherence).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> model = NMF(2, random_state=0).fit(X, feature_names=["war", "trade", "visit"])
+        >>> sorted(terms[0] for terms in model.top_terms_lists(2))
+        ['trade', 'war']
+        """
+        check_is_fitted(self)
+        return [list(row) for row in self.feature_names_[_top_indices(self.topic_word_, n)]]
+
+    def frex(self, n: int = 10, w: float = 0.5) -> pd.DataFrame:
+        """Return each topic's ``n`` highest-FREX terms, as stm's ``labelTopics``.
+
+        Exclusivity is shrunk with the corpus term frequencies seen in ``fit``; see
+        :func:`frex_scores`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: columns ``topic``, ``rank``, ``term``, ``frex``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> model = NMF(2, random_state=0).fit(X, feature_names=["war", "trade", "visit"])
+        >>> list(model.frex(2).columns)
+        ['topic', 'rank', 'term', 'frex']
+        """
+        check_is_fitted(self)
+        scores = frex_scores(self.topic_word_, w=w, wordcounts=self.term_frequency_)
+        return _tidy_top(scores, self.feature_names_, n, name="term", value="frex")
+
+    def representative_documents(
+        self, n: int = 3, doc_ids: Iterable[Hashable] | None = None
+    ) -> pd.DataFrame:
+        """Return the ``n`` training documents with the highest share of each topic.
+
+        Parameters
+        ----------
+        n : int, default=3
+        doc_ids : iterable, optional
+            Identifiers of the training documents; defaults to those given to ``fit``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: columns ``topic``, ``rank``, ``doc_index`` (row in the training
+            matrix), ``doc_id`` (``<NA>`` when no ids are known) and ``weight``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> model = NMF(2, random_state=0).fit(X, doc_ids=["a", "b", "c", "d"])
+        >>> sorted(model.representative_documents(1)["doc_id"])
+        ['c', 'd']
+        """
+        check_is_fitted(self)
+        ids = _as_doc_ids(doc_ids, len(self.doc_topic_))
+        ids = self.doc_ids_ if ids is None else ids
+        index = np.arange(len(self.doc_topic_), dtype=object)
+        out = _tidy_top(self.doc_topic_.T, index, n, name="doc_index", value="weight")
+        out["doc_index"] = out["doc_index"].astype("int64")
+        doc_id = pd.array([None] * len(out), dtype="string")
+        if ids is not None:
+            doc_id = pd.array(ids[out["doc_index"].to_numpy()], dtype="string")
+        out.insert(3, "doc_id", doc_id)
+        return out
+
+
+class LDA(_TopicModel):
+    """Latent Dirichlet allocation (variational Bayes, batch), single-threaded.
+
+    A thin wrapper around :class:`sklearn.decomposition.LatentDirichletAllocation` with
+    ``learning_method="batch"`` (online learning finds a different solution) and
+    ``n_jobs=1`` (the result depends on the number of workers).
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        Number of topics.
+    doc_topic_prior : float, optional
+        Dirichlet prior of document-topic proportions (alpha); default ``1 / n_components``.
+    topic_word_prior : float, optional
+        Dirichlet prior of topic-word distributions (eta); default ``1 / n_components``.
+    max_iter : int, default=10
+        Passes (EM iterations) over the corpus, as scikit-learn's default; more passes
+        (e.g. 50) usually give sharper topics at proportional cost.
+    max_doc_update_iter : int, default=100
+        Maximum E-step iterations per document and pass.
+    mean_change_tol : float, default=1e-3
+        E-step stopping tolerance.
+    random_state : int, optional
+        Seed of the initial topic-word matrix.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_terms)
+        Variational topic-word parameters (pseudo-counts), as in scikit-learn.
+    topic_word_ : ndarray of shape (n_components, n_terms)
+        Topic-word probabilities (rows of ``components_`` normalised).
+    doc_topic_ : ndarray of shape (n_docs, n_components)
+        Topic proportions of the training documents (``transform`` of the training data).
+    feature_names_ : ndarray of str
+    term_frequency_ : ndarray of shape (n_terms,)
+        Column sums of the training matrix (used by FREX).
+    doc_ids_ : ndarray of str or None
+    labels_ : list of str
+        Automatic topic labels: the top three FREX terms.
+    estimator_ : LatentDirichletAllocation
+        The fitted scikit-learn model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+    >>> lda = LDA(2, random_state=0).fit(X, feature_names=["war", "trade", "visit"])
+    >>> lda.doc_topic_.shape
+    (4, 2)
+    """
+
+    _ARRAY_STATE = ("components_", "exp_dirichlet_component_")
+    _SCALAR_STATE = ("doc_topic_prior_", "topic_word_prior_", "n_iter_", "n_batch_iter_")
+
+    def __init__(
+        self,
+        n_components: int = 10,
+        *,
+        doc_topic_prior: float | None = None,
+        topic_word_prior: float | None = None,
+        max_iter: int = 10,
+        max_doc_update_iter: int = 100,
+        mean_change_tol: float = 1e-3,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.doc_topic_prior = doc_topic_prior
+        self.topic_word_prior = topic_word_prior
+        self.max_iter = max_iter
+        self.max_doc_update_iter = max_doc_update_iter
+        self.mean_change_tol = mean_change_tol
+        self.random_state = random_state
+
+    def _make_estimator(self) -> LatentDirichletAllocation:
+        return LatentDirichletAllocation(
+            n_components=self.n_components,
+            doc_topic_prior=self.doc_topic_prior,
+            topic_word_prior=self.topic_word_prior,
+            learning_method="batch",
+            max_iter=self.max_iter,
+            max_doc_update_iter=self.max_doc_update_iter,
+            mean_change_tol=self.mean_change_tol,
+            n_jobs=1,
+            random_state=self.random_state,
+        )
+
+    def perplexity(self, X: Any) -> float:
+        """Perplexity of documents ``X`` under the model (lower is better).
+
+        scikit-learn's definition: ``exp(-bound / n_tokens)``, with the documents' topic
+        proportions inferred from ``X`` itself.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+        >>> LDA(2, random_state=0).fit(X).perplexity(X) < 3  # 3 equally likely terms: 3
+        True
+        """
+        check_is_fitted(self)
+        X, _ = _as_dtm(X, None)
+        with threadpool_limits(1):
+            return float(self.estimator_.perplexity(X))
+
+
+class NMF(_TopicModel):
+    """Non-negative matrix factorisation topic model, single-threaded.
+
+    A thin wrapper around :class:`sklearn.decomposition.NMF`. Fit it on counts or on
+    weighted counts (e.g. TF-IDF); topic-term weights and document-topic weights are
+    normalised to proportions in ``topic_word_`` and ``doc_topic_``.
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        Number of topics.
+    init : {"nndsvda", "nndsvd", "nndsvdar", "random"}, default="nndsvda"
+        Initialisation. NNDSVD is (almost) seed-independent; use ``"random"`` to study
+        stability across seeds (Greene et al. 2014).
+    solver : {"cd", "mu"}, default="cd"
+    beta_loss : {"frobenius", "kullback-leibler"}, default="frobenius"
+        ``"kullback-leibler"`` needs ``solver="mu"``.
+    alpha_W, alpha_H, l1_ratio : float
+        Regularisation, as in scikit-learn.
+    max_iter : int, default=400
+    tol : float, default=1e-4
+    random_state : int, optional
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_terms)
+        The factor H, as in scikit-learn.
+    topic_word_, doc_topic_, feature_names_, term_frequency_, doc_ids_, labels_, estimator_
+        As in :class:`LDA`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0], [0, 3, 0]])
+    >>> NMF(2, random_state=0).fit(X).doc_topic_.sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+
+    _SCALAR_STATE = ("n_components_", "n_iter_", "reconstruction_err_")
+
+    def __init__(
+        self,
+        n_components: int = 10,
+        *,
+        init: str = "nndsvda",
+        solver: str = "cd",
+        beta_loss: str = "frobenius",
+        alpha_W: float = 0.0,
+        alpha_H: float | str = "same",
+        l1_ratio: float = 0.0,
+        max_iter: int = 400,
+        tol: float = 1e-4,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.init = init
+        self.solver = solver
+        self.beta_loss = beta_loss
+        self.alpha_W = alpha_W
+        self.alpha_H = alpha_H
+        self.l1_ratio = l1_ratio
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _make_estimator(self) -> _SkNMF:
+        return _SkNMF(
+            n_components=self.n_components,
+            init=self.init,
+            solver=self.solver,
+            beta_loss=self.beta_loss,
+            alpha_W=self.alpha_W,
+            alpha_H=self.alpha_H,
+            l1_ratio=self.l1_ratio,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            random_state=self.random_state,
+        )
+
+
+_MODELS: dict[str, type[_TopicModel]] = {"lda": LDA, "nmf": NMF}
+_CLASSES: dict[str, type[_TopicModel]] = {cls.__name__: cls for cls in _MODELS.values()}
+
+
+def make_model(method: str, n_components: int, **params: Any) -> LDA | NMF:
+    """Return an unfitted :class:`LDA` (``method="lda"``) or :class:`NMF` (``"nmf"``).
+
+    Examples
+    --------
+    >>> make_model("nmf", 5, random_state=0)
+    NMF(n_components=5, random_state=0)
+    """
+    if method not in _MODELS:
+        raise TopicModelError(f"method must be one of {sorted(_MODELS)}, got {method!r}")
+    if isinstance(n_components, bool) or not isinstance(n_components, int | np.integer):
+        raise TopicModelError(f"the number of topics must be an integer, got {n_components!r}")
+    if n_components < 2:
+        raise TopicModelError(f"the number of topics must be at least 2, got {n_components}")
+    model = _MODELS[method](n_components=n_components)
+    unknown = sorted(set(params) - set(model.get_params()))
+    if unknown:
+        raise TopicModelError(f"unknown {method} parameter(s): {', '.join(unknown)}")
+    return model.set_params(**params)
+
+
+# ---- persistence --------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers, for JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save(
+    model: _TopicModel,
+    directory: str | Path,
+    *,
+    config: Mapping[str, Any] | None = None,
+    corpus_manifest_hash: str | None = None,
+) -> Path:
+    """Save a fitted model to ``directory`` as ``model.json`` + ``arrays.npz``.
+
+    The format holds no pickled objects: JSON for parameters, names and provenance, a
+    NumPy ``.npz`` of plain numeric arrays for the fitted matrices, and the sha256 of the
+    arrays file so that :func:`load` notices changes.
+
+    Parameters
+    ----------
+    model : LDA or NMF
+        A fitted model.
+    directory : str or Path
+        Created if needed; existing model files in it are replaced.
+    config : mapping, optional
+        The JSON-serialisable text preparation config used to build the matrix.
+    corpus_manifest_hash : str, optional
+        Identifies the corpus the model was fitted on.
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> model = NMF(2, random_state=0).fit(np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0]]))
+    >>> folder = save(model, tempfile.mkdtemp())
+    >>> sorted(p.name for p in folder.iterdir())
+    ['arrays.npz', 'model.json']
+    """
+    if not isinstance(model, _TopicModel):
+        raise TopicModelError(f"save expects an LDA or NMF model, got {type(model).__name__}")
+    check_is_fitted(model)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    est = model.estimator_
+    arrays = {name: np.asarray(getattr(est, name)) for name in model._ARRAY_STATE}
+    arrays["doc_topic_"] = model.doc_topic_
+    arrays["term_frequency_"] = model.term_frequency_
+    np.savez(directory / ARRAYS_FILE, **arrays)
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "class": type(model).__name__,
+        "params": model.get_params(),
+        "corpus_tools_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "preparation_config": config,
+        "corpus_manifest_hash": corpus_manifest_hash,
+        "feature_names": list(model.feature_names_),
+        "doc_ids": None if model.doc_ids_ is None else list(model.doc_ids_),
+        "labels": list(model.labels_),
+        "estimator_state": {name: _plain(getattr(est, name)) for name in model._SCALAR_STATE},
+        "arrays_sha256": _sha256(directory / ARRAYS_FILE),
+    }
+    try:
+        text = json.dumps(meta, indent=1, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise TopicModelError(f"the preparation config is not JSON-serialisable: {exc}") from exc
+    (directory / MODEL_FILE).write_text(text, encoding="utf-8")
+    return directory
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ModelFileError(f"{path}: missing; not a saved topic model folder")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path}: not a valid model description ({exc})") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path}: not a corpus_tools topic model description")
+    if not isinstance(meta.get("format_version"), int) or meta["format_version"] < 1:
+        raise ModelFileError(f"{path}: bad format_version {meta.get('format_version')!r}")
+    known = {
+        "format", "format_version", "class", "params", "corpus_tools_version",
+        "sklearn_version", "preparation_config", "corpus_manifest_hash", "feature_names",
+        "doc_ids", "labels", "estimator_state", "arrays_sha256",
+    }  # fmt: skip
+    unknown = sorted(set(meta) - known)
+    if unknown:
+        warnings.warn(
+            f"{path}: ignoring unknown entries {unknown} (written by a newer corpus_tools?)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return meta
+
+
+def _read_arrays(path: Path, expected_sha256: Any) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        raise ModelFileError(f"{path}: missing; the model folder is incomplete")
+    if _sha256(path) != expected_sha256:
+        raise ModelFileError(f"{path}: checksum mismatch; the file was changed or damaged")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ModelFileError(f"{path}: cannot read the model arrays ({exc})") from exc
+    for name, arr in arrays.items():
+        if arr.dtype.kind not in "fiu":
+            raise ModelFileError(f"{path}: array {name!r} is not numeric ({arr.dtype})")
+    return arrays
+
+
+def _model_params(cls: type[_TopicModel], params: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise ModelFileError(f"{path}: 'params' must be an object")
+    allowed = cls().get_params()
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        warnings.warn(f"{path}: ignoring unknown parameters {unknown}", UserWarning, stacklevel=3)
+    return {k: v for k, v in params.items() if k in allowed}
+
+
+def load(directory: str | Path) -> _TopicModel:
+    """Load a model saved with :func:`save`.
+
+    Only plain JSON and numeric arrays are read (``allow_pickle=False``); nothing in the
+    folder is executed. Entries written by a newer version are ignored with a warning.
+
+    Parameters
+    ----------
+    directory : str or Path
+
+    Returns
+    -------
+    LDA or NMF
+        The fitted model; ``transform`` gives the same output as before saving. The
+        provenance is in ``model.provenance_`` (``preparation_config``,
+        ``corpus_manifest_hash``, ``corpus_tools_version``, ``sklearn_version``).
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file when it is missing, malformed, changed since saving or
+        inconsistent.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> X = np.array([[3, 0, 1], [0, 4, 1], [2, 0, 0]])
+    >>> model = NMF(2, random_state=0).fit(X)
+    >>> again = load(save(model, tempfile.mkdtemp()))
+    >>> bool((again.transform(X) == model.transform(X)).all())
+    True
+    """
+    directory = Path(directory)
+    meta_path = directory / MODEL_FILE
+    meta = _read_meta(meta_path)
+    cls = _CLASSES.get(meta.get("class"))  # a fixed allow-list, never an import by name
+    if cls is None:
+        raise ModelFileError(f"{meta_path}: unknown model class {meta.get('class')!r}")
+    model = cls(**_model_params(cls, meta.get("params"), meta_path))
+    if meta.get("sklearn_version") != sklearn.__version__:
+        warnings.warn(
+            f"{meta_path}: saved with scikit-learn {meta.get('sklearn_version')}, running "
+            f"{sklearn.__version__}; transform results may differ slightly",
+            UserWarning,
+            stacklevel=2,
+        )
+    arrays = _read_arrays(directory / ARRAYS_FILE, meta.get("arrays_sha256"))
+    try:
+        _restore(model, meta, arrays)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{meta_path}: inconsistent with {ARRAYS_FILE} ({exc})") from exc
+    return model
+
+
+def _restore(model: _TopicModel, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    names = np.asarray([str(n) for n in meta["feature_names"]], dtype=object)
+    estimator = model._make_estimator()
+    for name in model._ARRAY_STATE:
+        if arrays[name].shape != (model.n_components, len(names)):
+            raise ValueError(f"{name} has shape {arrays[name].shape}")
+        setattr(estimator, name, arrays[name])
+    state = meta["estimator_state"]
+    for name in model._SCALAR_STATE:
+        setattr(estimator, name, state[name])
+    estimator.n_features_in_ = len(names)
+    doc_ids = meta.get("doc_ids")
+    doc_topic = arrays["doc_topic_"]
+    if doc_topic.ndim != 2 or doc_topic.shape[1] != model.n_components:
+        raise ValueError(f"doc_topic_ has shape {doc_topic.shape}")
+    model._set_fitted(
+        estimator,
+        names,
+        term_frequency=arrays["term_frequency_"],
+        doc_ids=_as_doc_ids(doc_ids, len(doc_topic)),
+    )
+    model.doc_topic_ = doc_topic
+    model.provenance_ = {
+        key: meta.get(key)
+        for key in (
+            "preparation_config",
+            "corpus_manifest_hash",
+            "corpus_tools_version",
+            "sklearn_version",
+        )
+    }
+
+
+# ---- from a corpus to a matrix ------------------------------------------------------------
+@dataclass(frozen=True)
+class TopicInput:
+    """A corpus prepared for topic modelling by :func:`corpus_matrix`."""
+
+    X: sp.csr_matrix
+    feature_names: np.ndarray
+    texts: list[list[str]]
+    doc_ids: np.ndarray
+    config: dict[str, Any]
+    n_duplicates: int
+    n_without_text: int
+    corpus_manifest_hash: str | None = None
+
+    def summary(self) -> str:
+        """One line: documents and terms used, documents left out."""
+        return (
+            f"{self.X.shape[0]} documents x {self.X.shape[1]} terms; left out "
+            f"{self.n_duplicates} duplicates and {self.n_without_text} documents without text"
+        )
+
+
+def corpus_matrix(corpus: pd.DataFrame, config: Mapping[str, Any] | None = None) -> TopicInput:
+    """Prepare a corpus's canonical documents with :mod:`corpus_tools.text`.
+
+    Exact or near duplicates (``duplicate_of`` set) and documents without text are left
+    out; their numbers are in the result.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        A corpus (see :mod:`corpus_tools.schema`).
+    config : mapping, optional
+        A preparation config (:func:`corpus_tools.text.prepare_config`); default settings
+        when omitted.
+
+    Returns
+    -------
+    TopicInput
+        The count matrix, its terms, the token lists (phrases joined, for coherence), the
+        ``doc_id`` of each row, the full preparation config, the left-out counts and the
+        corpus manifest hash (when the corpus was read by
+        :func:`corpus_tools.io.read_corpus`).
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"doc_id": ["a", "b"], "language": ["en", "en"],
+    ...                        "text": ["Missiles were tested.", "A missile test."],
+    ...                        "duplicate_of": [None, None]})
+    >>> cfg = {"preprocessor": {"protect_entities": False}, "vectorizer": {"max_df": 1.0}}
+    >>> corpus_matrix(corpus, cfg).feature_names.tolist()
+    ['missile', 'test']
+    """
+    missing = [c for c in ("doc_id", "text", "duplicate_of") if c not in corpus.columns]
+    if missing:
+        raise TopicModelError(f"the corpus has no column(s) {', '.join(missing)}")
+    is_duplicate = corpus["duplicate_of"].notna().to_numpy()
+    no_text = corpus["text"].isna().to_numpy() & ~is_duplicate
+    docs = corpus[~is_duplicate & ~no_text]
+    if docs.empty:
+        raise TopicModelError("the corpus has no canonical document with text")
+    pipeline = make_pipeline(config)
+    texts = pipeline.named_steps["preprocess"].fit_transform(docs)
+    vectorizer = pipeline.named_steps["vectorize"]
+    X = vectorizer.fit_transform(texts)
+    return TopicInput(
+        X=X,
+        feature_names=np.asarray(vectorizer.get_feature_names_out(), dtype=object),
+        texts=vectorizer.merge_phrases(texts),
+        doc_ids=docs["doc_id"].astype(str).to_numpy(dtype=object),
+        config=prepare_config(pipeline),
+        n_duplicates=int(is_duplicate.sum()),
+        n_without_text=int(no_text.sum()),
+        corpus_manifest_hash=corpus.attrs.get("corpus_tools", {}).get("manifest_sha256"),
+    )
+
+
+def load_topic_input(corpus_path: str | Path, config_path: str | Path | None = None) -> TopicInput:
+    """Read a corpus and a preparation config file and run :func:`corpus_matrix`.
+
+    Parameters
+    ----------
+    corpus_path : str or Path
+        A corpus file or folder, read with :func:`corpus_tools.io.load_corpus`.
+    config_path : str or Path, optional
+        A YAML or JSON preparation config (:func:`corpus_tools.text.prepare_config`).
+
+    Returns
+    -------
+    TopicInput
+    """
+    config = None
+    if config_path is not None:
+        try:
+            config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise TopicModelError(f"{config_path}: cannot read the config ({exc})") from exc
+        if not isinstance(config, dict):
+            raise TopicModelError(f"{config_path}: the config must be a mapping")
+    return corpus_matrix(load_corpus(corpus_path), config)
+
+
+def parse_ks(spec: str) -> list[int]:
+    """Parse a list of topic numbers: ``"12"``, ``"5:40:5"`` (stop included) or ``"5,10,20"``.
+
+    Examples
+    --------
+    >>> parse_ks("5:20:5"), parse_ks("4,8"), parse_ks("12")
+    ([5, 10, 15, 20], [4, 8], [12])
+    """
+    try:
+        if ":" in spec:
+            parts = [int(p) for p in spec.split(":")]
+            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] < 1):
+                raise ValueError
+            start, stop, step = (*parts, 1) if len(parts) == 2 else parts
+            ks = list(range(start, stop + 1, step))
+        else:
+            ks = [int(p) for p in spec.split(",")]
+    except ValueError:
+        raise TopicModelError(
+            f"bad topic numbers {spec!r}; use e.g. 12, 5:40:5 or 5,10,20"
+        ) from None
+    if not ks or min(ks) < 2 or len(set(ks)) != len(ks):
+        raise TopicModelError(f"bad topic numbers {spec!r}: need distinct integers >= 2")
+    return ks
+
+
+# ---- choosing K ---------------------------------------------------------------------------
+def _holdout_split(n_docs: int, holdout: float, random_state: int) -> tuple[np.ndarray, ...]:
+    """Fixed seeded split of document rows into (train, test), both sorted."""
+    order = np.random.default_rng(random_state).permutation(n_docs)
+    n_test = _n_test(n_docs, holdout)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def _n_test(n_docs: int, holdout: float) -> int:
+    return max(1, round(holdout * n_docs))
+
+
+def _score_one(
+    method: str,
+    k: int,
+    seed: int,
+    X_train: sp.csr_matrix,
+    X_test: sp.csr_matrix | None,
+    names: np.ndarray,
+    texts: list[list[str]] | None,
+    top_n: int,
+    params: Mapping[str, Any],
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Fit one model and score it; runs inside a joblib worker."""
+    with threadpool_limits(1):
+        model = make_model(method, k, random_state=seed, **params)
+        start = time.perf_counter()
+        model.fit(X_train, feature_names=names)
+        fit_seconds = time.perf_counter() - start
+        topics = model.top_terms_lists(top_n)
+        row: dict[str, Any] = {"k": k, "seed": seed, "method": method}
+        for measure in ("c_npmi", "c_v", "u_mass"):
+            row[measure] = np.nan if texts is None else coherence(topics, texts, measure=measure)
+        row["diversity"] = topic_diversity(
+            model.top_terms_lists(DIVERSITY_TOP_N), top_n=DIVERSITY_TOP_N
+        )
+        row["perplexity"] = np.nan if X_test is None else model.perplexity(X_test)
+        row["fit_seconds"] = fit_seconds
+    return row, model.topic_word_
+
+
+def _check_select_args(
+    ks: Iterable[int],
+    seeds: Iterable[int],
+    method: str,
+    params: Mapping[str, Any],
+    holdout: float,
+    n_docs: int,
+) -> tuple[list[int], list[int]]:
+    ks, seeds = [int(k) for k in ks], [int(s) for s in seeds]
+    if not ks or min(ks) < 2 or len(set(ks)) != len(ks):
+        raise TopicModelError(f"ks must be distinct integers >= 2, got {ks}")
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise TopicModelError(f"seeds must be distinct integers, got {seeds}")
+    fixed = sorted({"n_components", "random_state"} & set(params))
+    if fixed:
+        raise TopicModelError(f"model_params cannot set {fixed}; they come from ks and seeds")
+    make_model(method, 2, **params)  # checks the method and parameters before any work
+    if not 0.0 <= holdout < 1.0 or (holdout > 0 and _n_test(n_docs, holdout) >= n_docs):
+        raise TopicModelError(f"holdout {holdout} must be in [0, 1) and leave documents to fit")
+    return ks, seeds
+
+
+def select_k(
+    X: Any,
+    ks: Iterable[int],
+    seeds: Iterable[int] = (0, 1, 2),
+    *,
+    method: str = "lda",
+    texts: Sequence[Sequence[str]] | None = None,
+    feature_names: Sequence[str] | None = None,
+    top_n: int = 10,
+    holdout: float = 0.1,
+    n_jobs: int = 1,
+    progress: bool = False,
+    random_state: int = 0,
+    model_params: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Fit a model for every (K, seed) and score it, to help choose the number of topics.
+
+    Models run in parallel (joblib, loky processes), each single-threaded, so the result
+    is the same for any ``n_jobs``.
+
+    Parameters
+    ----------
+    X : sparse matrix, ndarray or DataFrame of shape (n_docs, n_terms)
+        The document-term matrix.
+    ks : iterable of int
+        Numbers of topics to try.
+    seeds : iterable of int, default=(0, 1, 2)
+        ``random_state`` of the models; one model per K and seed.
+    method : {"lda", "nmf"}, default="lda"
+    texts : sequence of token lists, optional
+        The prepared documents (the reference corpus for coherence). Without them the
+        coherence columns are NaN.
+    feature_names : sequence of str, optional
+        The terms of ``X``; needed for coherence unless ``X`` is a DataFrame.
+    top_n : int, default=10
+        Top terms per topic used for coherence. Diversity always uses the top 25.
+    holdout : float, default=0.1
+        For LDA, the share of documents held out (a fixed split seeded by
+        ``random_state``): models are fitted on the rest and ``perplexity`` is computed on
+        the held-out documents. 0 fits on everything and gives NaN perplexity. Ignored
+        for NMF, which always fits on all documents.
+    n_jobs : int, default=1
+        Parallel worker processes.
+    progress : bool, default=False
+        Show a tqdm progress bar.
+    random_state : int, default=0
+        Seed of the held-out split.
+    model_params : mapping, optional
+        Further parameters of :class:`LDA` or :class:`NMF` (e.g. ``{"max_iter": 20}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (k, seed), sorted by k then seed, with columns ``k, seed, method,
+        c_npmi, c_v, u_mass, diversity, perplexity, stability, fit_seconds``.
+        ``stability`` is per K (the same on each row of that K): the mean best-match
+        similarity of topic-term vectors across seeds after Hungarian matching (Greene et
+        al. 2014); NaN with a single seed. ``fit_seconds`` is wall-clock time and the
+        only column that varies between identical runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).poisson(1.0, size=(40, 12))
+    >>> table = select_k(X, [2, 3], seeds=[0, 1], holdout=0.2)
+    >>> table[["k", "seed"]].to_numpy().tolist()
+    [[2, 0], [2, 1], [3, 0], [3, 1]]
+    """
+    X, names = _as_dtm(X, feature_names)
+    params = dict(model_params or {})
+    ks, seeds = _check_select_args(ks, seeds, method, params, holdout, X.shape[0])
+    token_lists = None if texts is None else [list(t) for t in texts]
+    if token_lists is not None and len(token_lists) != X.shape[0]:
+        raise TopicModelError(f"{len(token_lists)} texts for {X.shape[0]} documents")
+    X_train, X_test = X, None
+    if method == "lda" and holdout > 0:
+        train, test = _holdout_split(X.shape[0], holdout, random_state)
+        X_train, X_test = X[train], X[test]
+    tasks = [(k, seed) for k in ks for seed in seeds]
+    jobs = (
+        delayed(_score_one)(method, k, seed, X_train, X_test, names, token_lists, top_n, params)
+        for k, seed in tasks
+    )
+    results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(jobs)
+    results = list(tqdm(results, total=len(tasks), desc="topic models", disable=not progress))
+    rows = [row for row, _ in results]
+    by_k: dict[int, list[np.ndarray]] = {}
+    for row, topic_word in results:
+        by_k.setdefault(row["k"], []).append(topic_word)
+    for row in rows:
+        models = by_k[row["k"]]
+        row["stability"] = topic_stability(models) if len(models) > 1 else np.nan
+    return pd.DataFrame(rows, columns=list(SELECT_COLUMNS))
+
+
+# ---- prevalence over groups and time --------------------------------------------------------
+def _doc_topic_matrix(doc_topic: Any) -> tuple[np.ndarray, list[Any]]:
+    if isinstance(doc_topic, pd.DataFrame):
+        topics = list(doc_topic.columns)
+    theta = np.asarray(doc_topic, dtype=np.float64)
+    if theta.ndim != 2 or theta.shape[0] == 0:
+        raise TopicModelError(f"doc_topic must be a non-empty 2-D matrix, got {theta.shape}")
+    if not np.isfinite(theta).all():
+        raise TopicModelError("doc_topic has non-finite values")
+    if not isinstance(doc_topic, pd.DataFrame):
+        topics = list(range(theta.shape[1]))
+    return theta, topics
+
+
+def _check_boot(n_boot: int, ci: float) -> float:
+    if n_boot < 1 or not 0.0 < ci < 1.0:
+        raise TopicModelError(f"need n_boot >= 1 and 0 < ci < 1, got {n_boot}, {ci}")
+    return (1.0 - ci) / 2.0
+
+
+def _rngs(random_state: int, n: int) -> list[np.random.Generator]:
+    """Independent generators, one per group, so a group's draws do not depend on others."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(random_state).spawn(n)]
+
+
+def _boot_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Means of ``n_boot`` bootstrap resamples of the rows of ``x``, shape (n_boot, k)."""
+    n = len(x)
+    # Resampling counts instead of index arrays keeps memory at n_boot x n_docs.
+    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+    return counts @ x / n
+
+
+def period_of(dates: Any, freq: str = "M", *, precision: Any = None) -> pd.Series:
+    """Calendar period (month or quarter) of each date, for :func:`topic_prevalence`.
+
+    Parameters
+    ----------
+    dates : array-like of datetime
+        E.g. ``corpus["date"]``.
+    freq : {"M", "Q"}, default="M"
+    precision : array-like of str, optional
+        The corpus ``date_precision`` column. Dates known less precisely than ``freq``
+        (a year-precision date for months; a year-precision date for quarters) get
+        ``NaT`` instead of a made-up period, with a warning giving the count.
+
+    Returns
+    -------
+    pandas.Series
+        Period dtype, ``NaT`` where the date is unknown.
+
+    Examples
+    --------
+    >>> period_of(pd.to_datetime(["2024-06-19", "2024-07-02"]), "Q").astype(str).tolist()
+    ['2024Q2', '2024Q3']
+    """
+    if freq not in ("M", "Q"):
+        raise TopicModelError(f"freq must be 'M' or 'Q', got {freq!r}")
+    series = pd.Series(pd.to_datetime(dates)).reset_index(drop=True)
+    if series.dt.tz is not None:
+        series = series.dt.tz_localize(None)
+    periods = series.dt.to_period(freq)
+    if precision is not None:
+        too_coarse = pd.Series(precision).reset_index(drop=True).eq("year").fillna(False)
+        if too_coarse.any():
+            warnings.warn(
+                f"{int(too_coarse.sum())} dates are known only to the year; their period "
+                "is left empty",
+                UserWarning,
+                stacklevel=2,
+            )
+            periods[too_coarse.to_numpy()] = pd.NaT
+    return periods
+
+
+def topic_prevalence(
+    doc_topic: Any,
+    groups: Any,
+    *,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Mean topic share per group with percentile-bootstrap confidence intervals.
+
+    Documents are resampled with replacement within each group. Documents whose group
+    is missing are left out, with a warning giving the count.
+
+    Parameters
+    ----------
+    doc_topic : ndarray or DataFrame of shape (n_docs, n_topics)
+        Topic proportions, e.g. ``model.doc_topic_`` (a DataFrame's columns name the
+        topics, e.g. ``pd.DataFrame(model.doc_topic_, columns=model.labels_)``).
+    groups : array-like of length n_docs
+        Group of each document: a period from :func:`period_of`, an outlet, a language.
+    n_boot : int, default=1000
+    ci : float, default=0.95
+    random_state : int, default=0
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: one row per (group, topic), sorted by group, with columns ``group, topic,
+        mean, lo, hi, n_docs``.
+
+    Examples
+    --------
+    >>> theta = np.array([[0.9, 0.1], [0.7, 0.3], [0.2, 0.8]])
+    >>> out = topic_prevalence(theta, ["a", "a", "b"], n_boot=200)
+    >>> out[["group", "topic", "mean"]].round(2).to_numpy().tolist()
+    [['a', 0, 0.8], ['a', 1, 0.2], ['b', 0, 0.2], ['b', 1, 0.8]]
+    """
+    theta, topics = _doc_topic_matrix(doc_topic)
+    alpha = _check_boot(n_boot, ci)
+    groups = pd.Series(groups).reset_index(drop=True)
+    if len(groups) != len(theta):
+        raise TopicModelError(f"{len(groups)} groups for {len(theta)} documents")
+    known = groups.notna().to_numpy()
+    if not known.all():
+        warnings.warn(
+            f"{int((~known).sum())} documents have no group and are left out",
+            UserWarning,
+            stacklevel=2,
+        )
+    codes, uniques = pd.factorize(groups[known], sort=True)
+    theta = theta[known]
+    frames = []
+    for code, (group, rng) in enumerate(
+        zip(uniques, _rngs(random_state, len(uniques)), strict=True)
+    ):
+        x = theta[codes == code]
+        lo, hi = np.quantile(_boot_means(x, n_boot, rng), [alpha, 1.0 - alpha], axis=0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": [group] * len(topics),
+                    "topic": topics,
+                    "mean": x.mean(axis=0),
+                    "lo": lo,
+                    "hi": hi,
+                    "n_docs": len(x),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def event_window(
+    doc_topic: Any,
+    dates: Any,
+    event_date: Any = "2024-06-19",
+    *,
+    before: str | pd.Timedelta = "180D",
+    after: str | pd.Timedelta = "180D",
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Compare topic shares in windows before and after an event.
+
+    The before window is ``[event - before, event)``, the after window
+    ``[event, event + after)`` (coverage on the day of the event counts as after). Use
+    day-precision dates only: a month-precision date is the 1st of its month.
+
+    Parameters
+    ----------
+    doc_topic : ndarray or DataFrame of shape (n_docs, n_topics)
+    dates : array-like of datetime, length n_docs
+    event_date : date-like, default="2024-06-19"
+        Putin's visit to Pyongyang and the signing of the partnership treaty.
+    before, after : str or Timedelta, default="180D"
+    n_boot : int, default=1000
+    ci : float, default=0.95
+    random_state : int, default=0
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per topic: ``topic, mean_before, mean_after, diff`` (after minus before),
+        ``diff_lo, diff_hi`` (percentile bootstrap, documents resampled within each
+        window), ``cohens_d`` (diff over the pooled standard deviation), ``n_before,
+        n_after``.
+
+    Examples
+    --------
+    >>> theta = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.2, 0.8]])
+    >>> dates = ["2024-06-01", "2024-06-10", "2024-06-19", "2024-07-01"]
+    >>> event_window(theta, dates, n_boot=200)["diff"].round(2).tolist()
+    [-0.6, 0.6]
+    """
+    theta, topics = _doc_topic_matrix(doc_topic)
+    alpha = _check_boot(n_boot, ci)
+    dates = pd.Series(pd.to_datetime(dates)).reset_index(drop=True)
+    if len(dates) != len(theta):
+        raise TopicModelError(f"{len(dates)} dates for {len(theta)} documents")
+    event = pd.Timestamp(event_date)
+    if dates.dt.tz is not None and event.tz is None:
+        event = event.tz_localize(dates.dt.tz)
+    is_before = ((dates >= event - pd.Timedelta(before)) & (dates < event)).to_numpy()
+    is_after = ((dates >= event) & (dates < event + pd.Timedelta(after))).to_numpy()
+    x_before, x_after = theta[is_before], theta[is_after]
+    if len(x_before) == 0 or len(x_after) == 0:
+        raise TopicModelError(
+            f"no documents dated in the window {'before' if len(x_before) == 0 else 'after'} "
+            f"{event.date()} ({before} before, {after} after)"
+        )
+    rng_before, rng_after = _rngs(random_state, 2)
+    boot = _boot_means(x_after, n_boot, rng_after) - _boot_means(x_before, n_boot, rng_before)
+    lo, hi = np.quantile(boot, [alpha, 1.0 - alpha], axis=0)
+    mean_before, mean_after = x_before.mean(axis=0), x_after.mean(axis=0)
+    diff = mean_after - mean_before
+    return pd.DataFrame(
+        {
+            "topic": topics,
+            "mean_before": mean_before,
+            "mean_after": mean_after,
+            "diff": diff,
+            "diff_lo": lo,
+            "diff_hi": hi,
+            "cohens_d": diff / _pooled_sd(x_before, x_after),
+            "n_before": len(x_before),
+            "n_after": len(x_after),
+        }
+    )
+
+
+def _pooled_sd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pooled standard deviation per column; NaN when it is undefined or zero."""
+    dof = len(a) + len(b) - 2
+    if dof <= 0:
+        return np.full(a.shape[1], np.nan)
+    ss = (len(a) - 1) * a.var(axis=0, ddof=1 if len(a) > 1 else 0)
+    ss = ss + (len(b) - 1) * b.var(axis=0, ddof=1 if len(b) > 1 else 0)
+    sd = np.sqrt(ss / dof)
+    return np.where(sd > 0, sd, np.nan)

@@ -1,0 +1,487 @@
+"""Tests for corpus_tools.topics: estimators, FREX, persistence, select_k, prevalence, CLI."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.pipeline import Pipeline
+
+from corpus_tools import cli, topics
+from corpus_tools.evaluate import coherence
+from corpus_tools.topics import (
+    LDA,
+    NMF,
+    ModelFileError,
+    TopicModelError,
+    event_window,
+    frex_scores,
+    parse_ks,
+    period_of,
+    select_k,
+    topic_prevalence,
+)
+
+N_TOPICS, BLOCK, N_DOCS = 3, 8, 150
+
+
+def planted_corpus(seed: int = 0) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Counts from 3 topics with disjoint 8-word blocks; returns X, terms, true topic."""
+    rng = np.random.default_rng(seed)
+    n_terms = N_TOPICS * BLOCK
+    beta = np.full((N_TOPICS, n_terms), 0.02 / n_terms)
+    for k in range(N_TOPICS):
+        beta[k, k * BLOCK : (k + 1) * BLOCK] += 0.98 / BLOCK
+    truth = np.arange(N_DOCS) % N_TOPICS
+    X = np.vstack([rng.multinomial(40, beta[z]) for z in truth])
+    terms = [f"t{k}_{j}" for k in range(N_TOPICS) for j in range(BLOCK)]
+    return X, terms, truth
+
+
+def block_of(term: str) -> int:
+    return int(term[1 : term.index("_")])
+
+
+@pytest.fixture(scope="module")
+def planted() -> tuple[np.ndarray, list[str], np.ndarray]:
+    return planted_corpus()
+
+
+@pytest.fixture(scope="module", params=["lda", "nmf"])
+def fitted(request, planted):
+    X, terms, _ = planted
+    params = {"max_iter": 30} if request.param == "lda" else {}
+    ids = [f"doc{i}" for i in range(len(X))]
+    model = topics.make_model(request.param, N_TOPICS, random_state=0, **params)
+    return model.fit(X, feature_names=terms, doc_ids=ids)
+
+
+# ---- FREX against stm's calcfrex, computed by hand --------------------------------------
+# beta = [[.5, .3, .15, .05], [.25, .05, .3, .4]]; exclusivity (column shares):
+# topic 0: [2/3, 6/7, 1/3, 1/9], topic 1: [1/3, 1/7, 2/3, 8/9].
+# Within-topic ECDF ranks (rank / 4): topic 0 frequency [1, .75, .5, .25], exclusivity
+# [.75, 1, .5, .25]; topic 1 frequency [.5, .25, .75, 1] = exclusivity.
+BETA = np.array([[0.5, 0.3, 0.15, 0.05], [0.25, 0.05, 0.3, 0.4]])
+
+
+def test_frex_equal_weights_is_harmonic_mean_of_ecdf_ranks():
+    scores = frex_scores(BETA, w=0.5)
+    # word 0: 2 / (1/1 + 1/.75) = 6/7; word 1 the same; words 2 and 3 agree on both ranks.
+    np.testing.assert_allclose(scores[0], [6 / 7, 6 / 7, 0.5, 0.25])
+    np.testing.assert_allclose(scores[1], [0.5, 0.25, 0.75, 1.0])
+
+
+def test_frex_weight_is_on_frequency_as_in_stm():
+    scores = frex_scores(BETA, w=0.7)
+    # 1 / (.7 / freq + .3 / excl): word 0 -> 1 / (.7 + .4) ; word 1 -> 1 / (.7/.75 + .3)
+    np.testing.assert_allclose(scores[0, :2], [1 / 1.1, 1 / (0.7 / 0.75 + 0.3)])
+
+
+def test_frex_james_stein_shrinkage_by_hand():
+    # stm's js.estimate on column 1 (count 2): variance sum 12/49, deviation 25/98,
+    # lambda = 24/25 -> shares [.5143, .4857]; column 0 (count 10): lambda 8/9 ->
+    # [14/27, 13/27]; column 2 (count 1): uniform; column 3 (count 100): [.1137, .8863].
+    # Topic 0 exclusivity ranks become [4, 3, 2, 1]/4 = its frequency ranks; in topic 1
+    # they become [1, 2, 3, 4]/4 against frequency ranks [2, 1, 3, 4]/4.
+    scores = frex_scores(BETA, w=0.5, wordcounts=np.array([10, 2, 1, 100]))
+    np.testing.assert_allclose(scores[0], [1.0, 0.75, 0.5, 0.25])
+    np.testing.assert_allclose(scores[1], [1 / 3, 1 / 3, 0.75, 1.0])
+
+
+def test_frex_rejects_bad_weight():
+    with pytest.raises(TopicModelError):
+        frex_scores(BETA, w=1.5)
+
+
+# ---- estimators -------------------------------------------------------------------------
+def test_topics_recover_planted_blocks(fitted):
+    blocks = [{block_of(t) for t in terms} for terms in fitted.top_terms_lists(5)]
+    assert all(len(b) == 1 for b in blocks), blocks
+    assert set().union(*blocks) == set(range(N_TOPICS))
+
+
+def test_top_terms_is_tidy_and_ordered(fitted):
+    table = fitted.top_terms(4)
+    assert list(table.columns) == ["topic", "rank", "term", "weight"]
+    assert len(table) == N_TOPICS * 4
+    assert table.groupby("topic")["rank"].apply(list).tolist() == [[1, 2, 3, 4]] * N_TOPICS
+    assert (table.groupby("topic")["weight"].diff().dropna() <= 0).all()
+    first = table[table["rank"] == 1]["term"].tolist()
+    expected = [fitted.feature_names_[np.argmax(row)] for row in fitted.components_]
+    assert first == expected
+
+
+def test_frex_labels_come_from_the_planted_block(fitted):
+    table = fitted.frex(3)
+    assert list(table.columns) == ["topic", "rank", "term", "frex"]
+    for k, label in enumerate(fitted.labels_):
+        terms = label.split(", ")
+        assert terms == table[table["topic"] == k]["term"].tolist()
+        assert len({block_of(t) for t in terms}) == 1
+
+
+def test_representative_documents_belong_to_the_topic(fitted, planted):
+    _, _, truth = planted
+    reps = fitted.representative_documents(5)
+    assert list(reps.columns) == ["topic", "rank", "doc_index", "doc_id", "weight"]
+    for k, group in reps.groupby("topic"):
+        block = block_of(fitted.top_terms_lists(1)[k][0])
+        assert (truth[group["doc_index"]] == block).all()
+        assert group["doc_id"].tolist() == [f"doc{i}" for i in group["doc_index"]]
+
+
+def test_representative_documents_without_ids_and_with_argument(planted):
+    X, terms, _ = planted
+    model = NMF(N_TOPICS, random_state=0).fit(X, feature_names=terms)
+    assert model.representative_documents(2)["doc_id"].isna().all()
+    ids = [f"x{i}" for i in range(len(X))]
+    out = model.representative_documents(2, doc_ids=ids)
+    assert out["doc_id"].tolist() == [ids[i] for i in out["doc_index"]]
+
+
+@pytest.mark.parametrize("method", ["lda", "nmf"])
+def test_transform_gives_proportions_and_uniform_for_empty_documents(method, planted):
+    X, terms, _ = planted
+    model = topics.make_model(method, N_TOPICS, random_state=0).fit(X, feature_names=terms)
+    new = np.vstack([X[:3], np.zeros(X.shape[1], dtype=int)])
+    theta = model.transform(new)
+    np.testing.assert_allclose(theta.sum(axis=1), 1.0)
+    np.testing.assert_allclose(theta[-1], 1.0 / N_TOPICS)
+    np.testing.assert_allclose(model.doc_topic_, model.transform(X))
+    refit = topics.make_model(method, N_TOPICS, random_state=0)
+    np.testing.assert_array_equal(refit.fit_transform(X, feature_names=terms), model.doc_topic_)
+
+
+def test_pipeline_and_clone(planted):
+    X, terms, _ = planted
+    pipe = Pipeline([("tfidf", TfidfTransformer()), ("nmf", NMF(N_TOPICS, random_state=0))])
+    theta = pipe.fit(X, nmf__feature_names=terms).transform(X)
+    assert theta.shape == (N_DOCS, N_TOPICS)
+    assert all(len({block_of(t) for t in lab.split(", ")}) == 1 for lab in pipe[-1].labels_)
+    assert pipe.get_feature_names_out().tolist() == ["nmf0", "nmf1", "nmf2"]
+    assert clone(LDA(7, max_iter=3)).get_params()["max_iter"] == 3
+
+
+def test_dataframe_columns_are_feature_names(planted):
+    X, terms, _ = planted
+    frame = pd.DataFrame(X, columns=terms)
+    model = NMF(N_TOPICS, random_state=0).fit(frame)
+    assert model.feature_names_.tolist() == terms
+    np.testing.assert_array_equal(model.transform(frame), model.transform(X))
+    with pytest.raises(TopicModelError, match="columns"):
+        model.transform(frame[terms[::-1]])
+
+
+def test_bad_inputs_raise_clear_errors(planted):
+    X, terms, _ = planted
+    with pytest.raises(TopicModelError, match="negative"):
+        LDA(2).fit(-X)
+    with pytest.raises(TopicModelError, match="feature names"):
+        LDA(2).fit(X, feature_names=terms[:-1])
+    model = NMF(2, random_state=0).fit(X)
+    with pytest.raises(TopicModelError, match="terms"):
+        model.transform(X[:, :-1])
+    with pytest.raises(TopicModelError, match="at least 2"):
+        topics.make_model("lda", 1)
+    with pytest.raises(TopicModelError, match="method"):
+        topics.make_model("hdp", 5)
+
+
+# ---- persistence ------------------------------------------------------------------------
+def test_save_load_round_trip(fitted, planted, tmp_path):
+    X, _, _ = planted
+    config = {"vectorizer": {"min_df": 2}}
+    topics.save(fitted, tmp_path, config=config, corpus_manifest_hash="abc123")
+    again = topics.load(tmp_path)
+    assert type(again) is type(fitted)
+    assert again.get_params() == fitted.get_params()
+    np.testing.assert_array_equal(again.transform(X), fitted.transform(X))
+    np.testing.assert_array_equal(again.doc_topic_, fitted.doc_topic_)
+    assert again.labels_ == fitted.labels_
+    assert again.feature_names_.tolist() == fitted.feature_names_.tolist()
+    assert again.doc_ids_.tolist() == fitted.doc_ids_.tolist()
+    assert again.provenance_["preparation_config"] == config
+    assert again.provenance_["corpus_manifest_hash"] == "abc123"
+    assert again.frex(3).equals(fitted.frex(3))
+
+
+@pytest.fixture
+def saved(planted, tmp_path) -> Path:
+    X, terms, _ = planted
+    return topics.save(NMF(2, random_state=0).fit(X, feature_names=terms), tmp_path / "m")
+
+
+def _rewrite_meta(folder: Path, **changes) -> None:
+    meta = json.loads((folder / "model.json").read_text())
+    meta.update(changes)
+    (folder / "model.json").write_text(json.dumps(meta))
+
+
+def test_changed_arrays_are_refused(saved):
+    arrays = dict(np.load(saved / "arrays.npz"))
+    arrays["components_"] = arrays["components_"] * 2
+    np.savez(saved / "arrays.npz", **arrays)
+    with pytest.raises(ModelFileError, match=r"arrays\.npz.*checksum"):
+        topics.load(saved)
+
+
+class _Exploit:
+    """Unpickling this would create a marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_pickled_arrays_are_never_unpickled(saved, tmp_path):
+    marker = tmp_path / "pwned"
+    for payload in ("npz", "pickle"):
+        target = saved / "arrays.npz"
+        if payload == "npz":
+            np.savez(target, components_=np.array([_Exploit(marker)], dtype=object))
+        else:
+            target.write_bytes(pickle.dumps(_Exploit(marker)))
+        # The attacker also fixes the checksum, so allow_pickle=False is what stops it.
+        _rewrite_meta(saved, arrays_sha256=topics._sha256(target))
+        with pytest.raises(ModelFileError, match=r"arrays\.npz"):
+            topics.load(saved)
+        assert not marker.exists()
+
+
+def test_missing_and_malformed_files(saved, tmp_path):
+    with pytest.raises(ModelFileError, match=r"model\.json.*missing"):
+        topics.load(tmp_path / "nowhere")
+    (saved / "arrays.npz").unlink()
+    with pytest.raises(ModelFileError, match=r"arrays\.npz.*missing"):
+        topics.load(saved)
+    (saved / "model.json").write_text("{not json")
+    with pytest.raises(ModelFileError, match=r"model\.json"):
+        topics.load(saved)
+
+
+def test_unknown_class_is_refused(saved):
+    _rewrite_meta(saved, **{"class": "os.system"})
+    with pytest.raises(ModelFileError, match="unknown model class"):
+        topics.load(saved)
+
+
+def test_future_keys_are_ignored_with_a_warning(saved, planted):
+    X, _, _ = planted
+    before = topics.load(saved).transform(X)
+    meta = json.loads((saved / "model.json").read_text())
+    meta["params"]["future_option"] = 1
+    _rewrite_meta(saved, params=meta["params"], new_section={"x": 1})
+    with pytest.warns(UserWarning) as record:
+        again = topics.load(saved)
+    messages = " ".join(str(w.message) for w in record)
+    assert "new_section" in messages and "future_option" in messages
+    np.testing.assert_array_equal(again.transform(X), before)
+
+
+# ---- select_k ---------------------------------------------------------------------------
+def planted_texts(X: np.ndarray, terms: list[str]) -> list[list[str]]:
+    return [[t for t, c in zip(terms, row, strict=True) for _ in range(c)] for row in X]
+
+
+def test_select_k_table(planted):
+    X, terms, _ = planted
+    texts = planted_texts(X, terms)
+    table = select_k(
+        X, [2, 3], seeds=[0, 1], texts=texts, feature_names=terms, model_params={"max_iter": 5}
+    )
+    assert list(table.columns) == list(topics.SELECT_COLUMNS)
+    assert table[["k", "seed"]].to_numpy().tolist() == [[2, 0], [2, 1], [3, 0], [3, 1]]
+    assert (table["method"] == "lda").all()
+    assert table.groupby("k")["stability"].nunique().eq(1).all()
+    assert table["stability"].between(0, 1).all() and table["perplexity"].gt(1).all()
+    assert table["fit_seconds"].gt(0).all()
+    # Coherence must be that of a model fitted on the same 90 % split with the same seed.
+    train, _ = topics._holdout_split(len(X), 0.1, 0)
+    model = LDA(3, random_state=1, max_iter=5).fit(X[train], feature_names=terms)
+    expected = coherence(model.top_terms_lists(10), texts, "c_npmi")
+    assert table.loc[3, "c_npmi"] == pytest.approx(expected)
+
+
+def test_select_k_nmf_has_no_perplexity_and_no_texts_no_coherence(planted):
+    X, terms, _ = planted
+    table = select_k(X, [3], seeds=[0], method="nmf", feature_names=terms)
+    assert table["perplexity"].isna().all() and table["c_v"].isna().all()
+    assert table["stability"].isna().all()  # one seed: nothing to compare
+    # Diversity uses the top 25 terms; with 24 terms every topic lists all of them: 24 / 72.
+    assert table["diversity"].iloc[0] == pytest.approx(1 / 3)
+
+
+def test_select_k_rejects_bad_arguments(planted):
+    X, _, _ = planted
+    with pytest.raises(TopicModelError):
+        select_k(X, [1, 3])
+    with pytest.raises(TopicModelError):
+        select_k(X, [3], seeds=[0, 0])
+    with pytest.raises(TopicModelError):
+        select_k(X, [3], holdout=1.0)
+    with pytest.raises(TopicModelError, match="texts"):
+        select_k(X, [3], texts=[["a"]])
+    with pytest.raises(TopicModelError, match="random_state"):
+        select_k(X, [3], model_params={"random_state": 1})
+    with pytest.raises(TopicModelError, match="unknown"):
+        select_k(X, [3], model_params={"passes": 1})
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"), [("12", [12]), ("5:40:5", [5, 10, 15, 20, 25, 30, 35, 40]),
+                           ("5,10,20", [5, 10, 20]), ("3:5", [3, 4, 5])]
+)  # fmt: skip
+def test_parse_ks(spec, expected):
+    assert parse_ks(spec) == expected
+
+
+@pytest.mark.parametrize("spec", ["", "x", "5:40:0", "1", "5,5", "40:5:5", "5:10:2:1"])
+def test_parse_ks_rejects(spec):
+    with pytest.raises(TopicModelError):
+        parse_ks(spec)
+
+
+# ---- prevalence and event windows ---------------------------------------------------------
+def planted_shares(rng: np.random.Generator, share: float, n: int) -> np.ndarray:
+    """Documents whose topic-0 share is Beta-distributed around ``share``."""
+    first = rng.beta(20 * share, 20 * (1 - share), size=n)
+    rest = (1 - first)[:, None] * rng.dirichlet([1.0, 1.0], size=n)
+    return np.column_stack([first, rest])
+
+
+def test_event_window_recovers_a_planted_jump():
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2023-12-22", "2024-12-15", freq="D")
+    dates = pd.Series(rng.choice(days, size=800))
+    after = (dates >= "2024-06-19").to_numpy()
+    theta = np.where(after[:, None], planted_shares(rng, 0.4, 800), planted_shares(rng, 0.1, 800))
+    out = event_window(theta, dates, "2024-06-19", n_boot=500)
+    row = out.iloc[0]
+    assert row["diff_lo"] < 0.3 < row["diff_hi"] and row["diff_lo"] > 0
+    assert row["mean_before"] == pytest.approx(0.1, abs=0.02)
+    assert row["mean_after"] == pytest.approx(0.4, abs=0.02)
+    assert row["cohens_d"] > 2
+    in_window = ((dates >= "2023-12-22") & (dates < "2024-12-16")).sum()
+    assert row["n_before"] + row["n_after"] == in_window
+    assert out.equals(event_window(theta, dates, "2024-06-19", n_boot=500))
+    assert not out.equals(event_window(theta, dates, "2024-06-19", n_boot=500, random_state=1))
+
+
+def test_event_window_counts_the_event_day_as_after_and_needs_both_windows():
+    theta = np.array([[0.2, 0.8], [0.6, 0.4]])
+    out = event_window(theta, ["2024-06-18", "2024-06-19"], n_boot=10)
+    assert out["n_before"].iloc[0] == 1 and out["n_after"].iloc[0] == 1
+    assert out["diff"].tolist() == pytest.approx([0.4, -0.4])
+    with pytest.raises(TopicModelError, match="before"):
+        event_window(theta, ["2024-06-19", "2024-06-20"])
+
+
+def test_topic_prevalence_covers_planted_group_means():
+    rng = np.random.default_rng(2)
+    truth = {"kcna": 0.5, "tass": 0.2, "pap": 0.1}
+    groups = np.repeat(list(truth), 300)
+    theta = np.vstack([planted_shares(rng, share, 300) for share in truth.values()])
+    frame = pd.DataFrame(theta, columns=["treaty", "war", "trade"])
+    out = topic_prevalence(frame, groups, n_boot=2000)
+    assert list(out.columns) == ["group", "topic", "mean", "lo", "hi", "n_docs"]
+    treaty = out[out["topic"] == "treaty"].set_index("group")
+    assert treaty.index.tolist() == ["kcna", "pap", "tass"]
+    sample = frame.groupby(groups)["treaty"]
+    for group, share in truth.items():
+        row = treaty.loc[group]
+        assert row["mean"] == pytest.approx(sample.mean()[group])
+        assert row["n_docs"] == 300
+        # The percentile interval should match the normal one, mean +- 1.96 SE, ...
+        se = sample.std(ddof=0)[group] / np.sqrt(300)
+        assert row["hi"] - row["lo"] == pytest.approx(2 * 1.96 * se, rel=0.15)
+        assert row["lo"] < row["mean"] < row["hi"]
+        # ... and lie around the planted share (3 SE allows for sampling noise).
+        assert abs(row["mean"] - share) < 3 * se
+    assert out.equals(topic_prevalence(frame, groups, n_boot=2000))
+
+
+def test_topic_prevalence_warns_about_documents_without_group():
+    theta = np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]])
+    with pytest.warns(UserWarning, match="1 documents have no group"):
+        out = topic_prevalence(theta, ["a", None, "a"], n_boot=50)
+    assert out["n_docs"].tolist() == [2, 2]
+    assert out["mean"].tolist() == pytest.approx([0.35, 0.65])
+
+
+def test_period_of_months_quarters_and_coarse_dates():
+    dates = pd.to_datetime(["2024-06-19", "2024-07-01", "2024-01-01", None])
+    months = period_of(dates, "M")
+    assert months[:3].astype(str).tolist() == ["2024-06", "2024-07", "2024-01"]
+    assert months.isna().tolist() == [False, False, False, True]
+    assert period_of(dates, "Q")[:2].astype(str).tolist() == ["2024Q2", "2024Q3"]
+    with pytest.warns(UserWarning, match="1 dates are known only to the year"):
+        out = period_of(dates, "M", precision=["day", "month", "year", None])
+    assert out.isna().tolist() == [False, False, True, True]
+
+
+# ---- CLI ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory) -> Path:
+    io = pytest.importorskip("corpus_tools.io")
+    from corpus_tools.schema import coerce_corpus
+
+    X, terms, _ = planted_corpus(seed=3)
+    words = {t: f"{'abc'[block_of(t)]}word{t.split('_')[1]}" for t in terms}
+    texts = [" ".join(words[t] for t, c in zip(terms, row, strict=True) for _ in range(c))
+             for row in X]  # fmt: skip
+    corpus = coerce_corpus(
+        pd.DataFrame(
+            {
+                "doc_id": [f"d{i}" for i in range(len(texts))],
+                "source": "synthetic",
+                "language": "en",
+                "language_prob": 1.0,
+                "text": texts,
+            }
+        )
+    )
+    path = tmp_path_factory.mktemp("corpus") / "corpus.parquet"
+    io.save_corpus(corpus, path)
+    return path
+
+
+def test_cli_topics_fit_saves_model_with_provenance(corpus_file, tmp_path, capsys):
+    import yaml
+
+    config = tmp_path / "prep.yaml"
+    config.write_text(yaml.safe_dump({"preprocessor": {"protect_entities": False}}))
+    out = tmp_path / "model"
+    argv = ["topics", "fit", str(corpus_file), "--k", "3", "--method", "nmf"]
+    assert cli.main([*argv, "--out", str(out), "--config", str(config)]) == 0
+    model = topics.load(out)
+    assert len(model.labels_) == 3 and model.doc_ids_[0] == "d0"
+    from corpus_tools.io import corpus_manifest_hash
+
+    assert model.provenance_["corpus_manifest_hash"] == corpus_manifest_hash(corpus_file)
+    assert model.provenance_["preparation_config"]["preprocessor"]["protect_entities"] is False
+    assert "topic 2:" in capsys.readouterr().out
+
+
+def test_cli_topics_select_writes_csv(corpus_file, tmp_path):
+    out = tmp_path / "results.csv"
+    argv = ["topics", "select", str(corpus_file), "--k", "2,3", "--seeds", "2"]
+    assert cli.main([*argv, "--method", "nmf", "--out", str(out), "--n-jobs", "2"]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == list(topics.SELECT_COLUMNS)
+    assert table[["k", "seed"]].to_numpy().tolist() == [[2, 0], [2, 1], [3, 0], [3, 1]]
+    assert table["c_npmi"].notna().all()
+
+
+def test_cli_bad_k_is_one_line_error(corpus_file, tmp_path, capsys):
+    argv = ["topics", "select", str(corpus_file), "--k", "5:x", "--out", str(tmp_path / "r")]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "5:x" in err
