@@ -56,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "LDA": "topics",
     "NMF": "topics",
     "corpus_matrix": "topics",
+    "fit_corpus": "topics",
+    "TopicFit": "topics",
     "select_k": "topics",
     "topic_prevalence": "topics",
     "event_window": "topics",
@@ -80,6 +82,7 @@ __all__ = [
     "CorpusToolsError",
     "IngestReport",
     "Preprocessor",
+    "TopicFit",
     "Vectorizer",
     "__version__",
     "coherence",
@@ -89,6 +92,7 @@ __all__ = [
     "fetch_kcna",
     "figure_fingerprint",
     "filter_corpus",
+    "fit_corpus",
     "ingest",
     "load_corpus",
     "load_demo",
@@ -113,7 +117,14 @@ __all__ = [
 ]
 
 
+_SUBMODULES = frozenset(
+    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"corpus_tools.{name}")
     try:
         target = _EXPORTS[name]
     except KeyError:
@@ -141,8 +152,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .topics import (
         LDA,
         NMF,
+        TopicFit,
         corpus_matrix,
         event_window,
+        fit_corpus,
         period_of,
         select_k,
         topic_prevalence,

@@ -156,7 +156,13 @@ def _mixes_scripts(char: str, other: str) -> bool:
 # ---- the researchers' article text files ------------------------------------------------------
 ARTICLE_NAME = re.compile(r"^\d+_[0-9a-fA-F]{16}\.txt$")
 _HEADER = re.compile(r"^\s?date\s+(\d{4})-(\d{2})(?:-(\d{2}))?(?:\s+(.*))?$")
-CREDIT_MARK = "Źródło:"
+# Labels that introduce the photo credit at the end of the header line, one per language of
+# the study (Polish portals, and the English, Russian and Korean outlets of the demo corpus).
+CREDIT_LABELS: tuple[str, ...] = ("Źródło:", "Source:", "Источник:", "출처:")
+# Greedy caption: the last label on the line starts the credit, as in "<caption> Source: AP".
+_CREDIT = re.compile(
+    "(?P<caption>.*)(?:" + "|".join(map(re.escape, CREDIT_LABELS)) + ")(?P<credit>.*)", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,9 @@ class ArticleHeader:
 def parse_article(text: str) -> ArticleHeader | None:
     """Split an article file (LF line ends) into NFC header fields and the raw body.
 
+    The header is `` date YYYY-MM[-DD] <caption> <label> <credit>``; the credit follows the
+    last of the :data:`CREDIT_LABELS` (``Źródło:``, ``Source:``, ``Источник:``, ``출처:``).
+
     Raises
     ------
     ValueError
@@ -183,6 +192,9 @@ def parse_article(text: str) -> ArticleHeader | None:
     >>> h = parse_article(" date 2025-06-01 Kim w Moskwie Źródło: PAP\\n\\nTekst.")
     >>> (h.precision, h.caption, h.credit, h.body.strip())
     ('day', 'Kim w Moskwie', 'PAP', 'Tekst.')
+    >>> h = parse_article(" date 2024-06 Putin in Pyongyang Source: AP\\n\\nText.")
+    >>> (h.precision, h.caption, h.credit)
+    ('month', 'Putin in Pyongyang', 'AP')
     """
     first, _, body = text.partition("\n")
     first = unicodedata.normalize("NFC", first)
@@ -195,8 +207,8 @@ def parse_article(text: str) -> ArticleHeader | None:
     except ValueError as exc:
         raise ValueError(f"invalid date in header: {first.strip()[:40]!r}") from exc
     caption, credit = (rest or "").strip(), None
-    if CREDIT_MARK in caption:
-        caption, credit = (part.strip() for part in caption.rsplit(CREDIT_MARK, 1))
+    if labelled := _CREDIT.fullmatch(caption):
+        caption, credit = labelled["caption"].strip(), labelled["credit"].strip()
     return ArticleHeader(date, "day" if day else "month", caption or None, credit or None, body)
 
 

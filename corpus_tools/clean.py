@@ -399,7 +399,7 @@ def identify_languages(
 
 # ---- duplicates ---------------------------------------------------------------------------
 _REQUIRED_DUP_COLUMNS = ("doc_id", "date", "text", "content_sha256")
-Intervals = tuple[np.ndarray, np.ndarray]  # first and last moments of the same documents' dates
+_Intervals = tuple[np.ndarray, np.ndarray]  # first and last moments of the same documents' dates
 
 
 def mark_duplicates(
@@ -551,7 +551,7 @@ def _date_intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _within_window(
-    pairs: np.ndarray, parent: np.ndarray, intervals: Intervals, window_days: int
+    pairs: np.ndarray, parent: np.ndarray, intervals: _Intervals, window_days: int
 ) -> np.ndarray:
     """Which pairs of exact-copy groups have dated copies at most ``window_days`` apart."""
     window = np.timedelta64(window_days, "D")
@@ -571,7 +571,7 @@ def _within_window(
 
 def _intervals_by_group(
     parent: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> dict[int, Intervals]:
+) -> dict[int, _Intervals]:
     """Date intervals of the groups with several dated copies, keyed by the group's root."""
     dated = np.flatnonzero(~np.isnat(starts))
     roots = np.array([_find(parent, int(i)) for i in dated], dtype=np.int64)
@@ -585,7 +585,7 @@ def _intervals_by_group(
     }
 
 
-def _closest_gap(first: Intervals, second: Intervals) -> np.timedelta64:
+def _closest_gap(first: _Intervals, second: _Intervals) -> np.timedelta64:
     """Smallest gap between an interval of ``first`` and one of ``second`` (0: overlap).
 
     Each interval of ``second`` lies wholly after an interval of ``first`` (starts after

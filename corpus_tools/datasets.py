@@ -332,6 +332,35 @@ def load_demo(
     return joined
 
 
+def load_corpus_or_demo(corpus_path: str | Path | None = None, **options: object) -> pd.DataFrame:
+    """Load the researcher's corpus, or the SYNTHETIC demo corpus when none is given.
+
+    This is how every notebook's ``corpus_path`` parameter is honoured.
+
+    Parameters
+    ----------
+    corpus_path : str, pathlib.Path or None
+        A corpus folder, export or saved ``.parquet`` for
+        :func:`corpus_tools.io.load_corpus`; ``None`` loads :func:`load_demo`.
+    **options
+        Passed to the loader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated corpus.
+
+    Examples
+    --------
+    >>> corpus = load_corpus_or_demo()  # doctest: +SKIP
+    """
+    if corpus_path is None:
+        return load_demo(**options)
+    from .io import load_corpus
+
+    return load_corpus(corpus_path, **options)
+
+
 def load_demo_truth() -> pd.DataFrame:
     """Return the ground truth of the SYNTHETIC demo corpus, one row per file.
 

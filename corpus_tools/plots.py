@@ -558,7 +558,8 @@ def plot_outlet_topic_heatmap(
     ----------
     table : pandas.DataFrame
         Wide table: one row per outlet (the index), one column per topic, values the mean
-        document-topic share.
+        document-topic share. Named axes (``table.index.name``, ``table.columns.name``)
+        label the plot, so any two groupings can be shown, e.g. planted × fitted topics.
     fmt : str
         Format of the number printed in each cell.
     width : {"single", "double"} or float
@@ -586,8 +587,8 @@ def plot_outlet_topic_heatmap(
     image = ax.imshow(values, aspect="auto", vmin=0.0, vmax=float(np.nanmax(values)))
     ax.set_xticks(np.arange(values.shape[1]), [str(c) for c in table.columns])
     ax.set_yticks(np.arange(values.shape[0]), [str(i) for i in table.index])
-    ax.set_xlabel("Topic")
-    ax.set_ylabel("Outlet")
+    ax.set_xlabel(table.columns.name or "Topic")
+    ax.set_ylabel(table.index.name or "Outlet")
     ax.spines[:].set_visible(False)
     ax.tick_params(length=0)
     # Dark text on the light end of viridis, light text on the dark end.
@@ -897,3 +898,38 @@ def _(artist: AxesImage) -> list[Any]:
         artist.get_extent(),
         artist.get_alpha(),
     ]
+
+
+def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> Figure:
+    """Show a notebook figure: print its fingerprint, save it when asked, return it.
+
+    Every figure cell of the notebooks ends with this call, so that nbval compares the
+    printed fingerprint (nbval itself ignores ``image/png``) and the cell's stored output
+    is the figure, never an object repr.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        File name without suffix, e.g. ``"05_prevalence"``.
+    figures_dir : str, pathlib.Path or None
+        Where :func:`save_figure` writes ``name.svg`` and ``name.png``; ``None`` saves
+        nothing (the notebooks' default; ``corpus-tools reproduce`` sets it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``, for the notebook to display.
+
+    Examples
+    --------
+    >>> fig = plot_event_window(pd.DataFrame({"topic": [0], "diff": [0.1],
+    ...                                       "diff_lo": [0.0], "diff_hi": [0.2]}))
+    >>> show_figure(fig, "demo") is fig  # doctest: +ELLIPSIS
+    demo: fig sha256 data=... pixels=...
+    True
+    """
+    if figures_dir is not None:
+        save_figure(fig, Path(figures_dir) / name)
+    print(f"{name}: {figure_fingerprint(fig)}")
+    return fig

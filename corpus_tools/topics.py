@@ -940,6 +940,80 @@ def corpus_matrix(corpus: pd.DataFrame, config: Mapping[str, Any] | None = None)
     )
 
 
+@dataclass(frozen=True)
+class TopicFit:
+    """A topic model fitted to a corpus by :func:`fit_corpus`, with what it was fitted on."""
+
+    model: LDA | NMF
+    data: TopicInput
+    corpus: pd.DataFrame
+
+    @property
+    def topic_columns(self) -> list[str]:
+        """Names of the topic-share columns of :meth:`doc_topics`: ``topic_0``, ...."""
+        return [f"topic_{k}" for k in range(self.model.components_.shape[0])]
+
+    def doc_topics(self) -> pd.DataFrame:
+        """Return one row per modelled document: its metadata and topic shares.
+
+        Rows are in the order of ``model.doc_topic_`` (and ``data.doc_ids``), so the
+        table's columns can be passed as groups to :func:`topic_prevalence`.
+        """
+        meta = [c for c in ("doc_id", "date", "date_precision", "outlet", "language")
+                if c in self.corpus.columns]  # fmt: skip
+        rows = self.corpus.set_index("doc_id").loc[self.data.doc_ids].reset_index()
+        shares = pd.DataFrame(self.model.doc_topic_, columns=self.topic_columns)
+        return pd.concat([rows[meta], shares], axis=1)
+
+
+def fit_corpus(
+    corpus: pd.DataFrame,
+    k: int,
+    *,
+    method: str = "lda",
+    random_state: int = 0,
+    config: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> TopicFit:
+    """Prepare a corpus and fit one topic model to its canonical documents.
+
+    The notebooks' one-liner: :func:`corpus_matrix` followed by :func:`make_model` and
+    ``fit`` with the terms and document ids.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        A corpus (usually one language: topic models are monolingual).
+    k : int
+        Number of topics.
+    method : {"lda", "nmf"}
+    random_state : int
+    config : mapping, optional
+        Preparation config (:func:`corpus_tools.text.prepare_config`).
+    **params
+        More estimator parameters (e.g. ``max_iter``).
+
+    Returns
+    -------
+    TopicFit
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"doc_id": list("abcd"), "language": ["en"] * 4,
+    ...                        "duplicate_of": [None] * 4,
+    ...                        "text": ["missile test launch", "missile launch site",
+    ...                                 "trade bridge river", "bridge trade route"]})
+    >>> cfg = {"preprocessor": {"protect_entities": False}, "vectorizer": {"max_df": 1.0}}
+    >>> fit = fit_corpus(corpus, 2, config=cfg)
+    >>> fit.doc_topics().shape
+    (4, 4)
+    """
+    data = corpus_matrix(corpus, config)
+    model = make_model(method, k, random_state=random_state, **params)
+    model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
+    return TopicFit(model=model, data=data, corpus=corpus)
+
+
 def load_topic_input(corpus_path: str | Path, config_path: str | Path | None = None) -> TopicInput:
     """Read a corpus and a preparation config file and run :func:`corpus_matrix`.
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
+from corpus_tools._readers import CREDIT_LABELS, parse_article
+from corpus_tools.datasets import load_demo
+from corpus_tools.demo import generate as demo_generate
 from corpus_tools.io import CorpusSourceError, IngestReport, ingest, load_corpus
 from corpus_tools.schema import CORPUS_COLUMNS, validate_corpus
 
+DEMO_DIR = Path(demo_generate.__file__).parent
 PL_BODY = (
     "Prezydent Rosji spotkał się w Moskwie z ministrem spraw zagranicznych Korei Północnej.\n\n"
     "Rozmowy dotyczyły współpracy wojskowej oraz gospodarczej obu państw w najbliższych latach."
@@ -151,6 +157,42 @@ def test_header_variants(tmp_path: Path) -> None:
     status = status_by_name(report)
     assert status["3_000000000000000c.txt"] == "skipped"
     assert status["4_000000000000000d.txt"] == "ignored"
+
+
+# Header lines in the shapes of corpus_tools/demo/lang_*.yaml ("{caption} <label>: {credit}").
+@pytest.mark.parametrize(
+    ("header", "caption", "credit"),
+    [
+        (" date 2024-06-19 Kim i Putin Źródło: PAP/EPA/KCNA", "Kim i Putin", "PAP/EPA/KCNA"),
+        (" date 2024-06 A freight train at Khasan station Source: AFP via Getty Images",
+         "A freight train at Khasan station", "AFP via Getty Images"),
+        (" date 2024-06-19 Лидеры двух стран Источник: РИА Новости", "Лидеры двух стран",
+         "РИА Новости"),
+        (" date 2024-06-19 평양의 서명식 출처: 조선중앙통신", "평양의 서명식", "조선중앙통신"),
+        (" date 2024-06-19 Source: Reuters", None, "Reuters"),
+        (" date 2024-06-19 Open source code", "Open source code", None),
+        # The last label starts the credit; an earlier one belongs to the caption.
+        (" date 2024-06-19 Źródło: archiwum Source: AP", "Źródło: archiwum", "AP"),
+    ],
+)  # fmt: skip
+def test_header_credit_in_every_language(
+    header: str, caption: str | None, credit: str | None
+) -> None:
+    parsed = parse_article(header + "\n\nText.")
+    assert parsed is not None
+    assert (parsed.caption, parsed.credit) == (caption, credit)
+
+
+def test_demo_headers_all_have_their_credit_split_off() -> None:
+    demo = load_demo(with_truth=True)
+    labels = "|".join(map(re.escape, CREDIT_LABELS))
+    assert not demo["caption"].dropna().str.contains(labels).any()
+    clean_docs = demo[demo["truth_planted_defect"] == "none"]
+    assert len(clean_docs) > 1400 and clean_docs["credit"].notna().all()
+    # Every credit is one the demo generator draws from for the document's language.
+    for language, rows in clean_docs.groupby("truth_language"):
+        book = yaml.safe_load((DEMO_DIR / f"lang_{language}.yaml").read_text(encoding="utf-8"))
+        assert set(rows["credit"]) <= set(book["credits"]), language
 
 
 def test_duplicates_are_marked_and_reported(tmp_path: Path) -> None:

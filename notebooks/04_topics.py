@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   corpus_tools:
+#     analysis_version: 1.0.0
+#     requires: []
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · The topics: labels, top terms, representative documents
+#
+# Topics are read three ways: the most probable terms, FREX terms (frequent *and*
+# exclusive, as in R's stm, usually the better label), and the documents that carry the
+# most of each topic. The outlet × topic table shows which outlet covers what.
+#
+# Default data: the bundled **synthetic** demo corpus (no claim about real coverage).
+
+# %% tags=["parameters"]
+corpus_path = None  # None: the bundled SYNTHETIC demo corpus
+figures_dir = None  # set by `corpus-tools reproduce`
+language = "pl"
+k = 8
+seed = 0
+
+# %%
+import pandas as pd
+
+import corpus_tools as ct
+from corpus_tools import plots
+
+corpus = ct.datasets.load_corpus_or_demo(corpus_path)
+fit = ct.fit_corpus(corpus[corpus["language"] == language], k=k, random_state=seed)
+print(fit.data.summary())
+
+# %%
+labels = pd.DataFrame(
+    {
+        "FREX label": fit.model.labels_,
+        "top terms": [", ".join(t) for t in fit.model.top_terms_lists(6)],
+        "share of corpus": fit.model.doc_topic_.mean(axis=0).round(3),
+    }
+).rename_axis("topic")
+labels
+
+# %%
+plots.show_figure(plots.plot_top_terms(fit.model.top_terms(10)), "04_top_terms", figures_dir)
+
+# %% [markdown]
+# ## Representative documents
+#
+# The two documents with the highest share of each topic, with the opening of their text.
+
+# %%
+reps = fit.model.representative_documents(2)
+texts = corpus.set_index("doc_id")["text"]
+reps.assign(opening=[texts[d][:110].replace("\n", " ") for d in reps["doc_id"]])
+
+# %% [markdown]
+# ## Which outlet covers what
+
+# %%
+shares = fit.doc_topics()
+table = shares.groupby("outlet")[fit.topic_columns].mean()
+plots.show_figure(plots.plot_outlet_topic_heatmap(table), "04_outlet_topics", figures_dir)
