@@ -13,6 +13,7 @@ The functions here are what :func:`corpus_tools.io.load_corpus` calls on every d
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import math
@@ -20,7 +21,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,8 @@ class ProfileError(CorpusToolsError, ValueError):
 
 
 # ---- normalisation ------------------------------------------------------------------------
-_TRAILING_SPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+$", re.MULTILINE)
+# Stripped from line ends: ASCII blanks, no-break, typographic and ideographic spaces, ZWSP.
+_TRAILING_SPACE = " \t\f\v\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u3000"
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -71,9 +73,21 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("a  \\r\\n\\r\\n\\r\\n\\r\\nb\\r\\n")
     'a\\n\\nb'
     """
+    return _join_lines(_split_lines(text))
+
+
+def _split_lines(text: str) -> list[str]:
+    """The NFC lines of ``text`` (any line ends) without trailing whitespace."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _TRAILING_SPACE.sub("", text)
-    return _BLANK_RUN.sub("\n\n", text).strip("\n")
+    return [line.rstrip(_TRAILING_SPACE) for line in text.split("\n")]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Lines joined with at most one blank line between paragraphs, none around them."""
+    text = "\n".join(lines)
+    if "\n\n\n" in text:  # the regex scan costs more than the search on clean text
+        text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip("\n")
 
 
 def content_hash(text: str) -> str:
@@ -153,6 +167,20 @@ class BoilerplateRule:
         """What remains of a matched line: the rest after a stripped label, or nothing."""
         return (match.group("rest") or None) if self.kind == "strip_prefix" else None
 
+    def screen_source(self) -> str | None:
+        """This rule as a group-free, self-contained pattern to combine with other rules.
+
+        ``None`` for a regular expression with capture groups of its own: in a combined
+        pattern its group numbers (and so its backreferences) would shift.
+        """
+        if self.kind == "strip_prefix":
+            source = re.escape(self.pattern) + ".*"  # the kept rest can be anything
+        elif self.regex.groups:
+            return None
+        else:
+            source = self.regex.pattern
+        return f"(?{'si' if self.ignore_case else 's'}:{source})"
+
     def to_dict(self) -> dict[str, Any]:
         """Return the rule as a plain dict (the profile file format)."""
         out = {k: v for k, v in asdict(self).items() if k != "regex"}
@@ -174,6 +202,10 @@ class BoilerplateProfile:
     name: str
     rules: tuple[BoilerplateRule, ...] = ()
     description: str = ""
+    _screen: _RuleScreen = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_screen", _RuleScreen(tuple(self.rules)))
 
     def clean(self, text: str) -> tuple[str, Counter[str]]:
         """Remove boilerplate lines from ``text``.
@@ -191,17 +223,20 @@ class BoilerplateProfile:
         """
         removed: Counter[str] = Counter()
         kept = []
-        for line in normalize_text(text).split("\n"):
+        for line in _split_lines(text):
             result: str | None = line
-            for rule in self.rules:
+            for rule in self._screen.candidates(line.strip()):
                 match = rule.match(line)
                 if match is not None:
                     removed[rule.id] += 1
                     result = rule.kept(match)
+                    # The rest of a stripped label was compared stripped of all Unicode
+                    # spaces; normalize_text strips fewer, and only at the line end.
+                    result = result.rstrip(_TRAILING_SPACE) if result else None
                     break
             if result is not None:
                 kept.append(result)
-        return normalize_text("\n".join(kept)), removed
+        return _join_lines(kept), removed
 
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved profile (no ``extends``) in the profile file format."""
@@ -210,6 +245,38 @@ class BoilerplateProfile:
             "description": self.description,
             "rules": [rule.to_dict() for rule in self.rules],
         }
+
+
+class _RuleScreen:
+    """One combined pattern per line-length band that rules out most lines in one call.
+
+    A line no rule can match (nearly every line of an article) then costs one regular
+    expression call instead of one per rule. A line that passes the screen is checked rule
+    by rule as before, so which rule wins and the per-rule counts do not change. Bands
+    follow the rules' ``max_chars``: a band's pattern holds only the rules that apply to
+    lines of its lengths, so a long paragraph is not tried against caption rules.
+    """
+
+    def __init__(self, rules: tuple[BoilerplateRule, ...]) -> None:
+        self.rules = rules
+        self.limits = sorted({rule.max_chars for rule in rules if rule.max_chars is not None})
+        self.unscreened = tuple(rule for rule in rules if rule.screen_source() is None)
+        self.patterns = [
+            self._combine(rule for rule in rules if rule.max_chars is None or rule.max_chars >= low)
+            for low in [*self.limits, math.inf]
+        ]
+
+    @staticmethod
+    def _combine(rules: Iterable[BoilerplateRule]) -> re.Pattern[str] | None:
+        sources = [s for s in (rule.screen_source() for rule in rules) if s is not None]
+        return re.compile("|".join(sources)) if sources else None
+
+    def candidates(self, stripped: str) -> tuple[BoilerplateRule, ...]:
+        """The rules that may match a line (given without surrounding spaces), in order."""
+        pattern = self.patterns[bisect.bisect_left(self.limits, len(stripped))]
+        if pattern is not None and pattern.fullmatch(stripped):
+            return self.rules
+        return self.unscreened
 
 
 def load_profile(name_or_path: str | Path | None) -> BoilerplateProfile:
@@ -335,18 +402,78 @@ def _parse_rule(path: Path, entry: Any) -> BoilerplateRule:
 # and of 500 NewsArticles texts (benchmarks/bench_clean_quality.py) at half the CPU time.
 LANGID_MAX_CHARS = 1000
 LANGID_MIN_CHARS = 20
+_LANGID_BATCH = 256
+
+
+class _BatchIdentifier:
+    """py3langid's classifier with its byte automaton run over many texts at once.
+
+    ``LanguageIdentifier.classify`` walks the automaton that finds the model's byte
+    n-gram features in a Python loop, one byte at a time: about two thirds of its cost.
+    Here one numpy step advances every text of a batch by one byte. The feature counts,
+    their order and the scoring (py3langid's own ``_sparse_score`` and the steps of its
+    ``_decide``) are those of ``classify``, so codes and probabilities are bit-identical
+    (tests/test_clean.py compares them with ``classify``; py3langid is pinned to 0.4).
+    """
+
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        self.model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        try:
+            self.model.set_languages(list(languages))
+        except ValueError as exc:
+            raise CorpusToolsError(f"language identification: {exc}") from None
+        self.next_state = np.frombuffer(
+            self.model.tk_nextmove, dtype=self.model.tk_nextmove.typecode
+        )
+        self.row_base = np.asarray(self.model._rowbase, dtype=np.int64)
+        self.feature = np.asarray(self.model.tk_output, dtype=np.int64)
+
+    def classify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """``(code, probability)`` per text, as ``LanguageIdentifier.classify`` gives."""
+        encoded = [self.model._encode(text) for text in texts]
+        return [
+            self._decide(visits, len(data))
+            for visits, data in zip(self._visits(encoded), encoded, strict=True)
+        ]
+
+    def _visits(self, encoded: list[bytes]) -> list[Counter[int]]:
+        """Feature counts per text, keys in order of first occurrence (py3langid's order)."""
+        if not encoded:
+            return []
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        width = int(lengths.max())
+        inside = np.arange(width)[:, None] < lengths  # (byte position, text)
+        data = np.zeros((width, len(encoded)), dtype=np.int64)
+        data.T[inside.T] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        found = np.empty_like(data)
+        state = np.zeros(len(encoded), dtype=np.int64)
+        for position in range(width):
+            state = self.next_state[self.row_base[state] + data[position]]
+            found[position] = self.feature[state]
+        found[~inside] = -1  # steps past a text's end are padding
+        return [Counter(row[row >= 0].tolist()) for row in np.ascontiguousarray(found.T)]
+
+    def _decide(self, visits: Counter[int], n_bytes: int) -> tuple[str, float]:
+        model = self.model
+        if visits:
+            scores = model._sparse_score(visits, model.nb_ptc)
+        else:
+            scores = np.zeros(len(model.nb_classes), dtype=np.float32)
+        scores *= 1.0 / math.sqrt(n_bytes or 1)
+        np.exp(scores - scores.max(), out=scores)
+        scores /= scores.sum()
+        for i, j in model._alias_pairs:
+            scores[i] += scores[j]
+            scores[j] = 0.0
+        best = int(scores.argmax())
+        return model.nb_classes[best], float(scores[best])
 
 
 @lru_cache(maxsize=8)
-def _identifier(languages: tuple[str, ...]) -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    try:
-        identifier.set_languages(list(languages))
-    except ValueError as exc:
-        raise CorpusToolsError(f"language identification: {exc}") from None
-    return identifier
+def _identifier(languages: tuple[str, ...]) -> _BatchIdentifier:
+    return _BatchIdentifier(languages)
 
 
 def identify_languages(
@@ -383,17 +510,16 @@ def identify_languages(
     ['pl', None]
     """
     identifier = _identifier(tuple(sorted(set(languages))))
-    codes: list[str | None] = []
-    probs: list[float] = []
-    for text in texts:
-        head = text[:max_chars] if isinstance(text, str) else ""
-        if len("".join(head.split())) < min_chars:
-            codes.append(None)
-            probs.append(math.nan)
-            continue
-        code, prob = identifier.classify(head)
-        codes.append(code)
-        probs.append(float(prob))
+    heads = [text[:max_chars] if isinstance(text, str) else "" for text in texts]
+    todo = [i for i, head in enumerate(heads) if len("".join(head.split())) >= min_chars]
+    codes: list[str | None] = [None] * len(heads)
+    probs = [math.nan] * len(heads)
+    # Batches bound the padded byte matrix when texts are many.
+    for start in range(0, len(todo), _LANGID_BATCH):
+        batch = todo[start : start + _LANGID_BATCH]
+        found = identifier.classify([heads[i] for i in batch])
+        for i, (code, prob) in zip(batch, found, strict=True):
+            codes[i], probs[i] = code, prob
     return codes, probs
 
 
@@ -410,6 +536,7 @@ def mark_duplicates(
     num_perm: int = 128,
     shingle_size: int = 5,
     seed: int = 1,
+    signatures: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.Series:
     """Find exact and near duplicates; return ``duplicate_of`` for every row.
 
@@ -447,6 +574,12 @@ def mark_duplicates(
         Maximum distance in days between the date intervals of near duplicates.
     num_perm, shingle_size, seed : int
         MinHash parameters; the result is deterministic for a fixed ``seed``.
+    signatures : tuple of (numpy.ndarray, numpy.ndarray), optional
+        MinHash signatures computed beforehand with :func:`minhash_signatures` and the same
+        ``num_perm``, ``shingle_size`` and ``seed``: row positions in ``df`` and their
+        signatures. The result is the same as without them; they let a caller sketch the
+        texts where they are at hand (``corpus_tools.io`` does it in its reader processes)
+        instead of turning every text into a Python string here.
 
     Returns
     -------
@@ -475,28 +608,25 @@ def mark_duplicates(
     n = len(df)
     ids = df["doc_id"].astype("string").to_numpy(dtype=object, na_value=None)
     starts, ends = _date_intervals(df)
-    texts = df["text"].astype("string").to_numpy(dtype=object, na_value=None)
     # Rank 0 = earliest interval start: NaT sorts last, ties broken by doc_id.
     order = np.lexsort((ids.astype(str), np.isnat(starts), starts))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     parent = np.arange(n)
-    _union_exact(parent, rank, _hashes(df["content_sha256"], texts))
+    _union_exact(parent, rank, _hashes(df))
     # Only one copy per exact-duplicate group needs sketching.
-    members = [
-        int(i)
-        for i in np.flatnonzero(parent == np.arange(n))
-        if texts[i] is not None and not np.isnat(starts[i])
-    ]
-    pairs = np.asarray(members, dtype=np.int64)[
-        _similar_pairs(
-            [texts[i] for i in members],
-            threshold=threshold,
-            num_perm=num_perm,
-            shingle_size=shingle_size,
-            seed=seed,
+    members = np.flatnonzero(
+        (parent == np.arange(n)) & df["text"].notna().to_numpy() & ~np.isnat(starts)
+    )
+    if signatures is None:
+        texts = df["text"].iloc[members].tolist()
+        kept, sketches = minhash_signatures(
+            texts, num_perm=num_perm, shingle_size=shingle_size, seed=seed
         )
-    ]
+        kept = members[kept]
+    else:
+        kept, sketches = _given_signatures(signatures, members, n, num_perm)
+    pairs = kept[_similar_pairs(sketches, threshold=threshold)]
     for a, b in pairs[_within_window(pairs, parent, (starts, ends), window_days)].tolist():
         _union(parent, rank, a, b)
     canonical = np.array([_find(parent, i) for i in range(n)], dtype=np.int64)
@@ -504,12 +634,31 @@ def mark_duplicates(
     return pd.Series(out, index=df.index, dtype="string", name="duplicate_of")
 
 
-def _hashes(column: pd.Series, texts: np.ndarray) -> list[str | None]:
-    given = column.astype("string").to_numpy(dtype=object, na_value=None)
-    return [
-        h if h is not None else (content_hash(t) if t is not None else None)
-        for h, t in zip(given, texts, strict=True)
-    ]
+def _hashes(df: pd.DataFrame) -> list[str | None]:
+    """``content_sha256``, computed with :func:`content_hash` where it is missing."""
+    hashes = df["content_sha256"].astype("string").to_numpy(dtype=object, na_value=None)
+    todo = np.flatnonzero(df["content_sha256"].isna().to_numpy() & df["text"].notna().to_numpy())
+    for i, text in zip(todo.tolist(), df["text"].iloc[todo], strict=True):
+        hashes[i] = content_hash(text)
+    return hashes.tolist()
+
+
+def _given_signatures(
+    signatures: tuple[np.ndarray, np.ndarray], members: np.ndarray, n: int, num_perm: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``members`` that have a signature, and those signatures."""
+    rows, sketches = (np.asarray(part) for part in signatures)
+    if sketches.ndim != 2 or sketches.shape != (len(rows), num_perm):
+        raise CorpusToolsError(
+            f"signatures must be (rows, array of shape (len(rows), {num_perm})), "
+            f"got {len(rows)} rows and shape {sketches.shape}"
+        )
+    if len(rows) and (rows.min() < 0 or rows.max() >= n):
+        raise CorpusToolsError(f"signature rows must be positions in the frame (0-{n - 1})")
+    where = np.full(n, -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows))
+    found = where[members]
+    return members[found >= 0], sketches[found[found >= 0]]
 
 
 def _find(parent: np.ndarray, i: int) -> int:
@@ -727,16 +876,11 @@ def minhash_signatures(
     return np.concatenate(kept_parts), np.stack(signature_parts)
 
 
-def _similar_pairs(
-    texts: Sequence[str], *, threshold: float, num_perm: int, shingle_size: int, seed: int
-) -> np.ndarray:
-    """Return ``(i, j)`` positions (i < j) whose estimated Jaccard is ``>= threshold``."""
-    kept, signatures = minhash_signatures(
-        texts, num_perm=num_perm, shingle_size=shingle_size, seed=seed
-    )
+def _similar_pairs(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
+    """Return ``(i, j)`` rows (i < j) whose estimated Jaccard is ``>= threshold``."""
     pairs = lsh_candidates(signatures, threshold=threshold)
     similarity = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-    return kept[pairs[similarity >= threshold]]
+    return pairs[similarity >= threshold]
 
 
 def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:

@@ -59,6 +59,9 @@ _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among 
 # py3langid's cost is linear in the text length; among four unrelated languages a few
 # sentences decide as reliably as whole articles, at a quarter of the time.
 _LANGID_CHARS = 500
+# MinHash parameters of the duplicate marking (clean.mark_duplicates' defaults).
+_NUM_PERM = 128
+_SHINGLE_SIZE = 5
 
 
 class CorpusSourceError(CorpusToolsError, ValueError):
@@ -91,6 +94,7 @@ class _Config:
     outlet: str | None
     encoding: str | None
     max_file_bytes: int
+    sketch_seed: int | None  # MinHash seed, or None when duplicates are not marked
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,16 @@ class _Entry:
     rel: str
     path: Path | None = None
     data: bytes | None = None
+
+
+@dataclass
+class _Chunk:
+    """What a worker returns for a chunk of files: results, records and their sketches."""
+
+    results: list[_Result]
+    frame: pd.DataFrame | None = None
+    sketch_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    sketches: np.ndarray | None = None
 
 
 @dataclass
@@ -307,14 +321,21 @@ def ingest(
         outlet=outlet,
         encoding=encoding,
         max_file_bytes=int(max_file_bytes),
+        sketch_seed=int(seed) if dedupe else None,
     )
     files = _expand(source)
     items = _work_items(files, cfg, int(max_archive_bytes))
-    results, frames = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
-    df, results = _assemble(results, frames)
+    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
+    df, results, signatures = _assemble(chunks)
     if dedupe and len(df):
         duplicates = clean.mark_duplicates(
-            df, threshold=near_duplicate_threshold, window_days=window_days, seed=seed
+            df,
+            threshold=near_duplicate_threshold,
+            window_days=window_days,
+            num_perm=_NUM_PERM,
+            shingle_size=_SHINGLE_SIZE,
+            seed=seed,
+            signatures=signatures,
         )
         df["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
     config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
@@ -388,10 +409,12 @@ def _archive_items(
 
 
 # ---- reading one file ---------------------------------------------------------------------
-def _process_chunk(
-    items: list[_Entry | _Result], cfg: _Config
-) -> tuple[list[_Result], pd.DataFrame | None]:
-    """Read a chunk of files; their records come back as one frame (compact, Arrow text)."""
+def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
+    """Read a chunk of files; their records come back as one frame (compact, Arrow text).
+
+    The MinHash signatures for duplicate marking are computed here too, while the texts
+    are Python strings anyway, so the main process never has to convert them again.
+    """
     results = [item if isinstance(item, _Result) else _process_entry(item, cfg) for item in items]
     _identify_languages(results, cfg.languages)
     rows = []
@@ -400,7 +423,19 @@ def _process_chunk(
             record[_SEQ] = position
         rows += result.records
         result.records = []
-    return results, pd.DataFrame.from_records(rows) if rows else None
+    if not rows:
+        return _Chunk(results)
+    chunk = _Chunk(results, pd.DataFrame.from_records(rows))
+    if cfg.sketch_seed is not None:
+        with_text = [i for i, row in enumerate(rows) if row.get("text") is not None]
+        kept, chunk.sketches = clean.minhash_signatures(
+            [rows[i]["text"] for i in with_text],
+            num_perm=_NUM_PERM,
+            shingle_size=_SHINGLE_SIZE,
+            seed=cfg.sketch_seed,
+        )
+        chunk.sketch_rows = np.asarray(with_text, dtype=np.int64)[kept]
+    return chunk
 
 
 def _process_entry(entry: _Entry, cfg: _Config) -> _Result:
@@ -592,7 +627,7 @@ def _identify_languages(results: list[_Result], languages: tuple[str, ...]) -> N
 def _run(
     items: Iterable[_Entry | _Result], cfg: _Config, n_jobs: int | None, *, progress: bool,
     n_files: int,
-) -> tuple[list[_Result], list[pd.DataFrame]]:  # fmt: skip
+) -> list[_Chunk]:  # fmt: skip
     jobs = max(1, n_jobs) if n_jobs is not None else (os.cpu_count() or 1)
     chunks = _chunks(items, _CHUNK)
     bar = tqdm(
@@ -608,18 +643,12 @@ def _run(
             return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
 
 
-def _collect(
-    outputs: Iterable[tuple[list[_Result], pd.DataFrame | None]], bar: Any
-) -> tuple[list[_Result], list[pd.DataFrame]]:
-    results: list[_Result] = []
-    frames: list[pd.DataFrame] = []
-    for chunk, frame in outputs:
-        if frame is not None:
-            frame[_SEQ] += len(results)
-            frames.append(frame)
-        results += chunk
-        bar.update(sum(1 for r in chunk if "!" not in r.source))
-    return results, frames
+def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:
+    chunks = []
+    for chunk in outputs:
+        chunks.append(chunk)
+        bar.update(sum(1 for r in chunk.results if "!" not in r.source))
+    return chunks
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -647,27 +676,46 @@ def _bounded_map(
 
 
 def _assemble(
-    results: list[_Result], frames: list[pd.DataFrame]
-) -> tuple[pd.DataFrame, list[_Result]]:
+    chunks: list[_Chunk],
+) -> tuple[pd.DataFrame, list[_Result], tuple[np.ndarray, np.ndarray] | None]:
     """One corpus frame ordered by source path and record index; results in that order.
 
     The frame keeps a temporary ``_SEQ`` column: the position of each row's file in the
-    returned results.
+    returned results. The signatures computed by the workers come back as row positions
+    in that frame and the signature matrix (``None`` when none were computed).
     """
+    results = [result for chunk in chunks for result in chunk.results]
     order = sorted(range(len(results)), key=lambda i: results[i].source)
     ordered = [results[i] for i in order]
+    frames, seq, sketch_rows, sketches = [], [], [], []
+    n_results = n_rows = 0
+    for chunk in chunks:
+        if chunk.frame is not None:
+            frames.append(chunk.frame)
+            seq.append(chunk.frame[_SEQ].to_numpy() + n_results)
+            if chunk.sketches is not None:
+                sketch_rows.append(chunk.sketch_rows + n_rows)
+                sketches.append(chunk.sketches)
+            n_rows += len(chunk.frame)
+        n_results += len(chunk.results)
     if not frames:
-        return empty_corpus().assign(**{_SEQ: pd.Series([], dtype="int64")}), ordered
+        return empty_corpus().assign(**{_SEQ: pd.Series([], dtype="int64")}), ordered, None
     rank = np.empty(len(results), dtype=np.int64)
     rank[order] = np.arange(len(results))
     df = pd.concat(frames, ignore_index=True)
-    df[_SEQ] = rank[df[_SEQ].to_numpy()]
+    df[_SEQ] = rank[np.concatenate(seq)]
     # A stable sort keeps each file's records in their original order.
-    df = df.sort_values(_SEQ, kind="stable", ignore_index=True)
+    rows = np.argsort(df[_SEQ].to_numpy(), kind="stable")
+    df = df.take(rows).reset_index(drop=True)
     _unique_ids(df, ordered)
     for column in df.columns.difference([*CORPUS_COLUMNS, _SEQ]):
         df[column] = _tidy_extra(df[column])
-    return coerce_corpus(df), ordered
+    signatures = None
+    if sketches:
+        new_position = np.empty(len(rows), dtype=np.int64)
+        new_position[rows] = np.arange(len(rows))
+        signatures = new_position[np.concatenate(sketch_rows)], np.concatenate(sketches)
+    return coerce_corpus(df), ordered, signatures
 
 
 def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:

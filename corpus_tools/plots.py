@@ -26,6 +26,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
+import matplotlib.style
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -127,8 +128,8 @@ class PlotInputError(CorpusToolsError, ValueError):
 def style() -> Iterator[None]:
     """Apply the corpus_tools journal style (:data:`STYLE_RC`) inside a ``with`` block.
 
-    The style is applied only while the block runs; global matplotlib settings are
-    restored afterwards.
+    The style starts from matplotlib's defaults, whatever the session's rcParams, and is
+    applied only while the block runs; global settings are restored afterwards.
 
     Examples
     --------
@@ -139,7 +140,11 @@ def style() -> Iterator[None]:
     >>> ax.xaxis.label.get_fontsize()
     8.0
     """
-    with mpl.rc_context(STYLE_RC):
+    with mpl.rc_context():
+        # Start from matplotlib's defaults: a user's matplotlibrc or the notebook backend
+        # (matplotlib-inline changes rcParams) must not change a figure's pixels.
+        mpl.style.use("default")
+        mpl.rcParams.update(STYLE_RC)
         yield
 
 
@@ -734,11 +739,14 @@ def figure_fingerprint(fig: Figure, *, decimals: int = 6) -> str:
     >>> figure_fingerprint(fig).startswith("fig sha256 data=")
     True
     """
-    # Render first: drawing finalises tick labels and offsets, so the data digest does not
-    # depend on whether the figure was drawn or saved before.
+    # Render twice and hash the second: constrained layout starts from the positions of
+    # the previous draw, so a first render (or an earlier save at another dpi) can move
+    # things; the second render at the same dpi is settled, whatever happened before.
     buffer = io.BytesIO()
     with style():
-        fig.savefig(buffer, format="rgba", dpi=FINGERPRINT_DPI)
+        for _ in range(2):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="rgba", dpi=FINGERPRINT_DPI)
     width, height = (round(v * FINGERPRINT_DPI) for v in fig.get_size_inches())
     pixels = hashlib.sha256(f"{width}x{height}:".encode() + buffer.getvalue()).hexdigest()
     digest = _Digest(decimals)
@@ -929,7 +937,9 @@ def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
     demo: fig sha256 data=... pixels=...
     True
     """
+    # Fingerprint before saving: drawing at the saving dpi first can move a pixel, and the
+    # printed line must not depend on whether the notebook saves its figures.
+    print(f"{name}: {figure_fingerprint(fig)}")
     if figures_dir is not None:
         save_figure(fig, Path(figures_dir) / name)
-    print(f"{name}: {figure_fingerprint(fig)}")
     return fig

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
+import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools import clean
@@ -47,6 +51,18 @@ def test_normalize_text_is_idempotent_and_tidy(text: str) -> None:
     assert "\r" not in once
     assert "\n\n\n" not in once
     assert unicodedata.is_normalized("NFC", once)
+
+
+def _normalize_reference(text: str) -> str:
+    """normalize_text as documented, written with the obvious regular expressions."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+$", "", text, flags=re.MULTILINE)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_normalize_text_equals_its_definition(text: str) -> None:
+    assert normalize_text(text) == _normalize_reference(text)
 
 
 def test_content_hash_ignores_case_and_spacing_only() -> None:
@@ -204,6 +220,57 @@ def test_no_profile_keeps_everything() -> None:
     assert profile.clean("Reklama\r\n\r\nTekst ") == ("Reklama\n\nTekst", {})
 
 
+def _clean_reference(profile: clean.BoilerplateProfile, text: str) -> tuple[str, Counter[str]]:
+    """BoilerplateProfile.clean as documented: per line, the first matching rule wins."""
+    removed: Counter[str] = Counter()
+    kept = []
+    for line in _normalize_reference(text).split("\n"):
+        match = next(((r, m) for r in profile.rules if (m := r.match(line))), None)
+        if match is None:
+            kept.append(line)
+            continue
+        removed[match[0].id] += 1
+        if (rest := match[0].kept(match[1])) is not None:
+            kept.append(rest)
+    return _normalize_reference("\n".join(kept)), removed
+
+
+# A profile whose rules overlap (order decides), with max_chars bands, a rule that ignores
+# case and regular expressions with their own groups (never combined into one pattern).
+OVERLAPPING = clean.BoilerplateProfile(
+    name="overlapping",
+    rules=(
+        clean.BoilerplateRule("short_any", "regex", r"Foto: .*", max_chars=12),
+        clean.BoilerplateRule("label", "strip_prefix", "Foto:"),
+        clean.BoilerplateRule("repeat", "regex", r"(\w+) \1", max_chars=30),
+        clean.BoilerplateRule("named", "regex", r"(?P<word>ad) (?P=word)!", ignore_case=True),
+        clean.BoilerplateRule("ad", "line", "AD", ignore_case=True),
+        clean.BoilerplateRule("more", "prefix", "More:", max_chars=20),
+    ),
+)
+PROFILE_LINES = [
+    "Foto: a", "Foto: a longer caption here", "Foto:\u2028x\u200b\u2028", "foto: x",
+    "bye bye", "bye bye " + "x" * 30, "Ad ad!", "ad", "AD", "More: x", "More: " + "y" * 20,
+    "Posłuchaj artykułu", "Kluczowe fakty: Kim przyjechał.", "Źródło: PAP", "REKLAMA",
+    "Photo: Kim Source: AP", "Главное: x", "  ", "", "\u3000", "Treść artykułu.",
+    "A" * 260 + " Źródło: PAP", "Kluczowe fakty:\u00a0 x \u200b",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(PROFILE_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_clean_equals_its_definition(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    for profile in (OVERLAPPING, load_profile("pl_portal"), load_profile("generic")):
+        assert profile.clean(text) == _clean_reference(profile, text)
+
+
+def test_rules_with_their_own_groups_are_checked_alone() -> None:
+    screened = {rule.id for rule in OVERLAPPING.rules if rule.screen_source() is not None}
+    assert screened == {"short_any", "label", "ad", "more"}
+    text, removed = OVERLAPPING.clean("bye bye\n\nAd AD!\n\nTreść.")
+    assert (text, removed) == ("Treść.", {"repeat": 1, "named": 1})
+
+
 def test_user_profile_extends_and_excludes(tmp_path: Path) -> None:
     user = tmp_path / "mine.yaml"
     user.write_text(
@@ -303,6 +370,36 @@ def test_identify_languages_reads_only_the_head() -> None:
     assert codes == ["en"]
     codes, _ = identify_languages([english + SENTENCES["ru"] * 60], max_chars=len(english) * 3)
     assert codes == ["ru"]
+
+
+LANGID_TEXTS = [
+    *SENTENCES.values(),
+    "KIM JONG UN MET PUTIN IN PYONGYANG TODAY",  # all capitals: py3langid lower-cases them
+    "Kim Dzong Un spotkał Putina. Лидер КНДР встретился с Путиным. 북한 지도자.",
+    "1234567890 1234567890 1234567890 ... !!!",
+    "e\u0301te\u0301 a\u0300 Pyongyang, de\u0301le\u0301gation russe",  # decomposed accents
+    "\U0001f600 emoji only \U0001f680\U0001f680 and ASCII words around them",
+]
+
+
+@functools.cache
+def _py3langid() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["pl", "en", "ru", "ko"])
+    return identifier
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.lists(st.one_of(st.sampled_from(LANGID_TEXTS), st.text(min_size=20, max_size=120))))
+def test_batched_language_id_equals_py3langid(texts: list[str]) -> None:
+    reference = _py3langid()
+    codes, probs = identify_languages(texts, min_chars=1)
+    for text, code, prob in zip(texts, codes, probs, strict=True):
+        if "".join(text[: clean.LANGID_MAX_CHARS].split()):
+            expected_code, expected_prob = reference.classify(text[: clean.LANGID_MAX_CHARS])
+            assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
 
 
 def test_identify_languages_unknown_code() -> None:
@@ -528,6 +625,22 @@ def test_mark_duplicates_edge_cases() -> None:
     assert mark_duplicates(_frame([])).tolist() == []
     assert mark_duplicates(_frame([("a", None, None), ("b", None, None)])).isna().all()
     assert mark_duplicates(_frame([("a", "2024-01-01", "one two three four five")])).isna().all()
+
+
+def test_given_signatures_give_the_same_result() -> None:
+    base = [_words(120, seed=s) for s in range(6)]
+    texts = [" ".join(w) for w in base] + [" ".join(_edit(base[0], [5])), "za krótki", None]
+    df = _frame([(f"d{i}", "2024-03-01", t) for i, t in enumerate(texts)])
+    has_text = [i for i, t in enumerate(texts) if t is not None]
+    kept, sketches = minhash_signatures([texts[i] for i in has_text])
+    rows = np.asarray(has_text)[kept]
+    expected = mark_duplicates(df)
+    assert expected.tolist()[6] == "d0"  # the edited copy
+    pd.testing.assert_series_equal(mark_duplicates(df, signatures=(rows, sketches)), expected)
+    with pytest.raises(CorpusToolsError, match="shape"):
+        mark_duplicates(df, signatures=(rows, sketches[:, :64]))
+    with pytest.raises(CorpusToolsError, match="positions"):
+        mark_duplicates(df, signatures=(rows + 100, sketches))
 
 
 def test_mark_duplicates_needs_columns() -> None:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from corpus_tools._readers import CREDIT_LABELS, parse_article
+from corpus_tools.clean import mark_duplicates
 from corpus_tools.datasets import load_demo
 from corpus_tools.demo import generate as demo_generate
 from corpus_tools.io import CorpusSourceError, IngestReport, ingest, load_corpus
@@ -274,3 +275,23 @@ def test_parallel_reading_gives_identical_output(
     assert len(serial) == 12
     pd.testing.assert_frame_equal(serial, parallel)
     assert serial_report.to_json() == parallel_report.to_json()
+
+
+def test_signatures_from_the_workers_give_mark_duplicates_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Near copies (one paragraph added) a day apart, plus unrelated texts and a file with
+    # too few words for a shingle: the workers' sketches must change nothing.
+    bodies = [PL_BODY, EN_BODY, RU_BODY]
+    for i in range(9):
+        body = bodies[i % 3] + ("\n\nAktualizacja." if i >= 3 else "")
+        day = f"2024-06-{i // 3 + 1:02d}"
+        write_article(tmp_path / f"o{i % 2}", f"{i:03d}_{i:016x}.txt", f" date {day}", body)
+    write_article(tmp_path, "100_00000000000000ff.txt", " date 2024-06-01", "Krótko.")
+    monkeypatch.setattr("corpus_tools.io._PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr("corpus_tools.io._CHUNK", 3)
+    df = load_corpus(tmp_path, n_jobs=2)
+    plain = load_corpus(tmp_path, n_jobs=2, dedupe=False)
+    expected = mark_duplicates(plain)
+    assert expected.notna().sum() == 6  # copies of the three first texts, hand-counted
+    assert df["duplicate_of"].tolist() == expected.tolist()
