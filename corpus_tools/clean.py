@@ -432,10 +432,27 @@ class _BatchIdentifier:
 
     def classify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """``(code, probability)`` per text, as ``LanguageIdentifier.classify`` gives."""
-        encoded = [self.model._encode(text) for text in texts]
+        if not texts:
+            return []
+        model = self.model
+        encoded = [model._encode(text) for text in texts]
+        empty = np.zeros(len(model.nb_classes), dtype=np.float32)
+        scores = np.stack(
+            [model._sparse_score(v, model.nb_ptc) if v else empty for v in self._visits(encoded)]
+        )
+        # py3langid's _decide, one row per text: the same float32 operations element by element.
+        scores *= np.array([1.0 / math.sqrt(len(data) or 1) for data in encoded], np.float32)[
+            :, None
+        ]
+        np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        for i, j in model._alias_pairs:
+            scores[:, i] += scores[:, j]
+            scores[:, j] = 0.0
+        best = scores.argmax(axis=1)
         return [
-            self._decide(visits, len(data))
-            for visits, data in zip(self._visits(encoded), encoded, strict=True)
+            (model.nb_classes[k], float(row[k]))
+            for row, k in zip(scores, best.tolist(), strict=True)
         ]
 
     def _visits(self, encoded: list[bytes]) -> list[Counter[int]]:
@@ -454,21 +471,6 @@ class _BatchIdentifier:
             found[position] = self.feature[state]
         found[~inside] = -1  # steps past a text's end are padding
         return [Counter(row[row >= 0].tolist()) for row in np.ascontiguousarray(found.T)]
-
-    def _decide(self, visits: Counter[int], n_bytes: int) -> tuple[str, float]:
-        model = self.model
-        if visits:
-            scores = model._sparse_score(visits, model.nb_ptc)
-        else:
-            scores = np.zeros(len(model.nb_classes), dtype=np.float32)
-        scores *= 1.0 / math.sqrt(n_bytes or 1)
-        np.exp(scores - scores.max(), out=scores)
-        scores /= scores.sum()
-        for i, j in model._alias_pairs:
-            scores[i] += scores[j]
-            scores[j] = 0.0
-        best = int(scores.argmax())
-        return model.nb_classes[best], float(scores[best])
 
 
 @lru_cache(maxsize=8)
@@ -638,8 +640,9 @@ def _hashes(df: pd.DataFrame) -> list[str | None]:
     """``content_sha256``, computed with :func:`content_hash` where it is missing."""
     hashes = df["content_sha256"].astype("string").to_numpy(dtype=object, na_value=None)
     todo = np.flatnonzero(df["content_sha256"].isna().to_numpy() & df["text"].notna().to_numpy())
-    for i, text in zip(todo.tolist(), df["text"].iloc[todo], strict=True):
-        hashes[i] = content_hash(text)
+    if len(todo):  # selecting rows copies a chunked Arrow column whole, even for no rows
+        for i, text in zip(todo.tolist(), df["text"].iloc[todo], strict=True):
+            hashes[i] = content_hash(text)
     return hashes.tolist()
 
 

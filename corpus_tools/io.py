@@ -704,9 +704,11 @@ def _assemble(
     rank[order] = np.arange(len(results))
     df = pd.concat(frames, ignore_index=True)
     df[_SEQ] = rank[np.concatenate(seq)]
-    # A stable sort keeps each file's records in their original order.
+    # A stable sort keeps each file's records in their original order. Folders are usually
+    # read in path order already; then the sort, which copies every text, is skipped.
     rows = np.argsort(df[_SEQ].to_numpy(), kind="stable")
-    df = df.take(rows).reset_index(drop=True)
+    if (np.diff(rows) != 1).any():
+        df = df.take(rows).reset_index(drop=True)
     _unique_ids(df, ordered)
     for column in df.columns.difference([*CORPUS_COLUMNS, _SEQ]):
         df[column] = _tidy_extra(df[column])
@@ -742,15 +744,17 @@ def _tidy_extra(column: pd.Series) -> pd.Series:
 
 
 def _report(results: list[_Result], df: pd.DataFrame, config: dict[str, Any]) -> IngestReport:
-    by_file = df.groupby(_SEQ, sort=True)
-    ids_of = by_file["doc_id"].agg(list).to_dict()
-    is_duplicate = df["duplicate_of"].notna().groupby(df[_SEQ]).all().to_dict()
-    first_target = by_file["duplicate_of"].first().to_dict()
+    # Rows are sorted by file (_assemble), so each file's rows are one slice.
+    edges = np.searchsorted(df[_SEQ].to_numpy(), np.arange(len(results) + 1)).tolist()
+    doc_ids = df["doc_id"].tolist()
+    targets = df["duplicate_of"].tolist()
+    is_duplicate = df["duplicate_of"].notna().tolist()
     rows = []
     for seq, result in enumerate(results):
-        ids = ids_of.get(seq, [])
-        if is_duplicate.get(seq, False):
-            result.status, result.reason = "duplicate", f"duplicate of {first_target[seq]}"
+        lo, hi = edges[seq], edges[seq + 1]
+        ids = doc_ids[lo:hi]
+        if ids and all(is_duplicate[lo:hi]):
+            result.status, result.reason = "duplicate", f"duplicate of {targets[lo]}"
         rows.append(
             {
                 "path": result.source,

@@ -5,6 +5,12 @@
 #     requires: []
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: corpus_tools
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -44,7 +50,8 @@ results = ct.select_k(
     data.X, ks, seeds, texts=data.texts, feature_names=data.feature_names, n_jobs=n_jobs
 )
 scores = results.drop(columns="fit_seconds")  # wall-clock time is the one varying column
-scores.groupby("k")[["c_npmi", "c_v", "u_mass", "diversity", "perplexity", "stability"]].mean().round(4)
+measures = ["c_npmi", "c_v", "u_mass", "diversity", "perplexity", "stability"]
+scores.groupby("k")[measures].mean().round(4)
 
 # %%
 plots.show_figure(plots.plot_model_selection(scores), "03_model_selection", figures_dir)

@@ -2,9 +2,16 @@
 # jupyter:
 #   corpus_tools:
 #     analysis_version: 1.0.0
-#     requires: [kcna]
+#     requires:
+#     - kcna
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: corpus_tools
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -39,8 +46,10 @@ import corpus_tools as ct
 from corpus_tools import plots
 
 kcna = ct.fetch_kcna()
-print(f"{len(kcna)} records, {kcna['text'].notna().sum()} with text, "
-      f"{kcna['date'].min():%Y-%m-%d} to {kcna['date'].max():%Y-%m-%d}")
+print(
+    f"{len(kcna)} records, {kcna['text'].notna().sum()} with text, "
+    f"{kcna['date'].min():%Y-%m-%d} to {kcna['date'].max():%Y-%m-%d}"
+)
 
 # %% [markdown]
 # ## Russia in KCNA's stories, month by month
@@ -50,8 +59,16 @@ print(f"{len(kcna)} records, {kcna['text'].notna().sum()} with text, "
 # official.
 
 # %%
-russian_side = ["russia", "moscow", "vladimir_putin", "sergei_lavrov", "sergei_shoigu",
-                "andrei_belousov", "kursk", "vladivostok"]
+russian_side = [
+    "russia",
+    "moscow",
+    "vladimir_putin",
+    "sergei_lavrov",
+    "sergei_shoigu",
+    "andrei_belousov",
+    "kursk",
+    "vladivostok",
+]
 tagged = ct.tag_actors(kcna)
 tagged["covers_russia"] = tagged.index.isin(ct.filter_corpus(tagged, any_of=russian_side).index)
 month = tagged["date"].dt.to_period("M")
@@ -64,7 +81,8 @@ monthly
 # %%
 actors = tagged[tagged["covers_russia"]].filter(like="actor_").gt(0).sum()
 actors.rename(lambda c: c.removeprefix("actor_")).sort_values(ascending=False).head(10).to_frame(
-    "stories covering Russia")
+    "stories covering Russia"
+)
 
 # %% [markdown]
 # ## Topics of KCNA's 2024 coverage

@@ -5,6 +5,12 @@
 #     requires: []
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: corpus_tools
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -73,6 +79,7 @@ plots.show_figure(fig, "07_planted_vs_fitted", figures_dir)
 # Same corpus, same configuration, same seed: the topic-word and document-topic matrices
 # must be equal bit for bit (models are fitted single-threaded with BLAS threads limited).
 
+
 # %%
 def digest(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
@@ -81,10 +88,14 @@ def digest(array: np.ndarray) -> str:
 rows = []
 for language, (_, first) in runs.items():
     _, again = recover(language)
-    rows.append({
-        "language": language,
-        "components sha256": digest(first.model.components_),
-        "identical components": np.array_equal(first.model.components_, again.model.components_),
-        "identical doc-topic": np.array_equal(first.model.doc_topic_, again.model.doc_topic_),
-    })
+    rows.append(
+        {
+            "language": language,
+            "components sha256": digest(first.model.components_),
+            "identical components": np.array_equal(
+                first.model.components_, again.model.components_
+            ),
+            "identical doc-topic": np.array_equal(first.model.doc_topic_, again.model.doc_topic_),
+        }
+    )
 pd.DataFrame(rows).set_index("language")

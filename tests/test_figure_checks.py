@@ -10,8 +10,10 @@ text, so on its own it passes a notebook whose figure changed. Notebooks therefo
 3. a copy with one colour changed fails,
 4. without the fingerprint line the value change passes: the trap is real.
 
-To check another notebook the same way (e.g. ``notebooks/00_quickstart.ipynb``), add a
-:class:`Case` to ``CASES`` naming a source string whose change alters a plotted value.
+The same proof runs on the real ``notebooks/00_quickstart.ipynb``, whose figure cells
+print the fingerprint through :func:`corpus_tools.plots.show_figure`. To check another
+notebook, add a :class:`Case` to ``CASES`` naming a source string whose change alters a
+plotted value.
 The stored outputs of a notebook are refreshed with
 ``corpus-tools reproduce --notebooks DIR --update-notebooks``.
 """
@@ -31,9 +33,15 @@ REPO = Path(__file__).resolve().parents[1]
 SANITIZE = REPO / "notebooks" / "nbval_sanitize.cfg"
 FIXTURE = Path(__file__).parent / "data" / "notebooks" / "figure_check" / "00_figure_check.ipynb"
 
+QUICKSTART = REPO / "notebooks" / "00_quickstart.ipynb"
 # A library palette change, as a commit to corpus_tools.plots could make it.
 RECOLOUR = (
     "import corpus_tools.plots\ncorpus_tools.plots.OKABE_ITO = corpus_tools.plots.OKABE_ITO[::-1]"
+)
+# The trap: the same figure shown without its fingerprint line.
+NO_FINGERPRINT = (
+    "import corpus_tools.plots\n"
+    "corpus_tools.plots.show_figure = lambda fig, name, figures_dir=None: fig"
 )
 
 
@@ -43,7 +51,19 @@ class Case:
     value_edit: tuple[str, str]  # (old, new) source text; the change must alter a plotted value
 
 
-CASES = [pytest.param(Case(FIXTURE, ('"diff": [0.05,', '"diff": [0.06,')), id="fixture")]
+CASES = [
+    pytest.param(Case(FIXTURE, ('"diff": [0.05,', '"diff": [0.06,')), id="fixture"),
+    pytest.param(
+        Case(
+            QUICKSTART,
+            (
+                'top_terms(10)), "00_top_terms"',
+                'top_terms(10).assign(weight=lambda t: t["weight"] * 1.01)), "00_top_terms"',
+            ),
+        ),
+        id="00_quickstart",
+    ),
+]
 
 
 def run_nbval(folder: Path) -> dict[str, list[str]]:
@@ -109,6 +129,7 @@ def recolour(nb: nbformat.NotebookNode) -> None:
 
 
 def drop_fingerprints(nb: nbformat.NotebookNode) -> None:
+    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_FINGERPRINT))
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -117,7 +138,7 @@ def drop_fingerprints(nb: nbformat.NotebookNode) -> None:
         )
         for output in cell.outputs:
             if output.get("output_type") == "stream":
-                kept = [ln for ln in output.text.splitlines(True) if not ln.startswith("fig sha")]
+                kept = [ln for ln in output.text.splitlines(True) if "fig sha256" not in ln]
                 output.text = "".join(kept)
         cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream" or o.text]
 
@@ -125,7 +146,8 @@ def drop_fingerprints(nb: nbformat.NotebookNode) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_nbval_checks_figures_through_the_fingerprint(case: Case, tmp_path: Path) -> None:
-    assert "figure_fingerprint(fig" in case.notebook.read_text(encoding="utf-8")
+    source = case.notebook.read_text(encoding="utf-8")
+    assert "figure_fingerprint(fig" in source or "show_figure(" in source
 
     def trap(nb: nbformat.NotebookNode) -> None:
         change_value(case)(nb)
