@@ -6,9 +6,12 @@ folder, then measures in the same run, each in a fresh subprocess so peak RSS is
 
 * ``read``: open + read bytes + UTF-8 decode of every file (the floor any loader pays);
 * ``ingest``: ``load_corpus(folder)`` with the default profile, language identification
-  and duplicate marking.
+  and duplicate marking;
+* ``parts``: CPU time per document of each step of the per-file work on the first
+  ``--parts-n`` files (one process), with py3langid's own ``classify`` as the peer of the
+  batched language identification.
 
-Prints a markdown table (files/s, ratio, peak RSS). Usage::
+Prints markdown tables (files/s, ratio, peak RSS; ms per document). Usage::
 
     .venv/bin/python benchmarks/bench_ingest.py --n 100000
 """
@@ -148,8 +151,42 @@ def phase_ingest(folder: Path) -> dict[str, float]:
     }
 
 
-def run_phase(phase: str, folder: Path) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--phase", phase, "--dir", str(folder)]
+def phase_parts(folder: Path, n: int) -> dict[str, float]:
+    """CPU ms per document of the steps ``ingest`` runs on every article file."""
+    from corpus_tools import clean
+    from corpus_tools._readers import parse_article
+    from corpus_tools.io import _LANGID_CHARS
+
+    paths = sorted(Path(folder).rglob("*.txt"))[:n]
+    raw = [p.read_text(encoding="utf-8") for p in paths]
+    profile = clean.load_profile("pl_portal")
+    texts = [profile.clean(parse_article(text).body)[0] for text in raw]
+    heads = [text[:_LANGID_CHARS] for text in texts]
+    reference = clean._identifier(("en", "ko", "pl", "ru")).model  # py3langid, same model
+    clean.minhash_signatures(texts[:10])  # imports are not what we measure
+    steps = {
+        "header + boilerplate profile (clean)": lambda: [
+            profile.clean(parse_article(t).body) for t in raw
+        ],
+        "language id, batched (identify_languages)": lambda: clean.identify_languages(
+            heads, max_chars=_LANGID_CHARS
+        ),
+        "language id, py3langid classify per text (peer)": lambda: [
+            reference.classify(h) for h in heads
+        ],
+        "content_hash": lambda: [clean.content_hash(t) for t in texts],
+        "minhash_signatures": lambda: clean.minhash_signatures(texts),
+    }
+    out = {}
+    for name, step in steps.items():
+        start = time.process_time()
+        step()
+        out[name] = (time.process_time() - start) / len(texts) * 1e3
+    return out
+
+
+def run_phase(phase: str, folder: Path, *extra: str) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--dir", str(folder), *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -157,23 +194,30 @@ def run_phase(phase: str, folder: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of article files")
-    parser.add_argument("--phase", choices=["read", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--parts-n", type=int, default=5000, help="files for the step table")
+    parser.add_argument("--phase", choices=["read", "ingest", "parts"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        phases = {"read": phase_read, "ingest": phase_ingest}
-        print(json.dumps(phases[args.phase](args.dir)))
+        if args.phase == "parts":
+            print(json.dumps(phase_parts(args.dir, args.parts_n)))
+        else:
+            print(json.dumps({"read": phase_read, "ingest": phase_ingest}[args.phase](args.dir)))
         return
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         start = time.perf_counter()
         n_near = generate(Path(tmp), args.n)
         generated = time.perf_counter() - start
+        load_before = os.getloadavg()
         read = run_phase("read", Path(tmp))
         full = run_phase("ingest", Path(tmp))
+        parts = run_phase("parts", Path(tmp), "--parts-n", str(args.parts_n))
     load = os.getloadavg()
     print(f"# Ingest benchmark: {args.n} files (~3 KB), generated in {generated:.0f} s\n")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, load average {load[0]:.1f} / {load[1]:.1f}\n")  # fmt: skip
+          f"{platform.python_version()}, load average (1 / 5 min) before the runs "
+          f"{load_before[0]:.1f} / {load_before[1]:.1f}, "
+          f"after {load[0]:.1f} / {load[1]:.1f}\n")  # fmt: skip
     print("| step | files | wall s | files/s | CPU s | files per CPU s "
           "| peak RSS MB (self / largest worker) |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -188,6 +232,10 @@ def main() -> None:
     print(f"\nload_corpus takes {ratio:.1f}x the time of plain reading; "
           f"{full['documents']} documents, {full['duplicates']} marked as duplicates "
           f"({n_near} near-duplicates generated).")  # fmt: skip
+    print(f"\nCPU per document of the per-file steps ({args.parts_n} files, one process):\n")
+    print("| step | CPU ms/doc |\n|---|---:|")
+    for name, ms in parts.items():
+        print(f"| {name} | {ms:.3f} |")
 
 
 if __name__ == "__main__":

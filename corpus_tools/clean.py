@@ -172,6 +172,11 @@ class BoilerplateRule:
 
         ``None`` for a regular expression with capture groups of its own: in a combined
         pattern its group numbers (and so its backreferences) would shift.
+
+        Examples
+        --------
+        >>> BoilerplateRule("ad", "line", "Reklama", ignore_case=True).screen_source()
+        '(?si:Reklama)'
         """
         if self.kind == "strip_prefix":
             source = re.escape(self.pattern) + ".*"  # the kept rest can be anything

@@ -287,6 +287,11 @@ def demo_path(*, data_home: str | Path | None = None) -> Path:
     return target
 
 
+def demo_sha256() -> str:
+    """Return the sha256 of the packaged SYNTHETIC demo corpus archive (its identity)."""
+    return hashlib.sha256(_demo_bytes(DEMO_ARCHIVE)).hexdigest()
+
+
 def load_demo(
     *, with_truth: bool = False, data_home: str | Path | None = None, **options: object
 ) -> pd.DataFrame:

@@ -42,7 +42,7 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.translators import translate_parameters
 
 from . import __version__
-from .datasets import DATA_ENV
+from .datasets import DATA_ENV, REGISTRY, demo_sha256
 from .errors import CorpusToolsError
 from .io import manifest_path
 
@@ -87,6 +87,9 @@ class NotebookRun:
         For a failure, the error; for missing data, the fix.
     analysis_version : str or None
         ``metadata.corpus_tools.analysis_version`` of the notebook.
+    requires : tuple of str
+        Pinned datasets the notebook analyses (``metadata.corpus_tools.requires``) instead
+        of the corpus given to :func:`reproduce` or the demo corpus.
     """
 
     notebook: str
@@ -94,6 +97,7 @@ class NotebookRun:
     figures: tuple[str, ...] = ()
     message: str = ""
     analysis_version: str | None = None
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,8 @@ def _run_one(
         if update:
             _write_notebook(clean_notebook(nb, in_place=True), path)
         figures = _move_figures(staging, out_dir)
-    return NotebookRun(path.name, "ok", tuple(figures), "", version)
+    requires = tuple(meta.get("requires", []))
+    return NotebookRun(path.name, "ok", tuple(figures), "", version, requires)
 
 
 @contextmanager
@@ -381,28 +386,44 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _data_identity(run: NotebookRun, corpus: str | os.PathLike[str] | None) -> tuple[str, str]:
+    """What a notebook's figures were drawn from, and the sha256 that pins it.
+
+    A notebook that ``requires`` pinned datasets analyses those (their registry sha256);
+    the others analyse ``corpus`` (the sha256 of its manifest, see
+    :func:`corpus_tools.io.save_corpus`) or, by default, the packaged SYNTHETIC demo
+    corpus (the sha256 of its archive).
+    """
+    if run.requires:
+        pins = [f"{name}:{REGISTRY[name].sha256}" for name in run.requires]
+        return ", ".join(run.requires), ";".join(pins)
+    if corpus is None:
+        return "demo (synthetic)", demo_sha256()
+    manifest = manifest_path(corpus)
+    return str(corpus), _sha256(manifest) if manifest.is_file() else "unknown (no manifest)"
+
+
 def _manifest(
     out_dir: Path, runs: Sequence[NotebookRun], corpus: str | os.PathLike[str] | None
 ) -> dict[str, Any]:
-    corpus_manifest = None if corpus is None else manifest_path(corpus)
-    corpus_hash = (
-        _sha256(corpus_manifest) if corpus_manifest and corpus_manifest.is_file() else None
-    )
-    figures = [
-        {
-            "file": name,
-            "sha256": _sha256(out_dir / name),
-            "notebook": run.notebook,
-            "analysis_version": run.analysis_version,
-            "corpus_manifest_sha256": corpus_hash,
-        }
-        for run in runs
-        for name in run.figures
-    ]
+    figures = []
+    for run in runs:
+        data, data_hash = _data_identity(run, corpus)
+        figures += [
+            {
+                "file": name,
+                "sha256": _sha256(out_dir / name),
+                "notebook": run.notebook,
+                "analysis_version": run.analysis_version,
+                "corpus": data,
+                "corpus_manifest_sha256": data_hash,
+            }
+            for name in run.figures
+        ]
     notebooks = [{"notebook": r.notebook, "status": r.status, "message": r.message} for r in runs]
     return {
         "corpus_tools_version": __version__,
-        "corpus": None if corpus is None else str(corpus),
+        "corpus": "demo (synthetic)" if corpus is None else str(corpus),
         "figures": sorted(figures, key=lambda f: f["file"]),
         "notebooks": notebooks,
     }

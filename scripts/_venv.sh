@@ -24,6 +24,7 @@ fi
 # seed a writable cache from it unless the user already chose one.
 if [ -z "${CORPUS_TOOLS_DATA:-}" ] && [ -d ../shared/corpora ]; then
     CORPUS_TOOLS_DATA="$(mktemp -d -t corpus-tools-data.XXXXXX)"
+    trap 'rm -rf "$CORPUS_TOOLS_DATA"' EXIT
     cp -r ../shared/corpora/. "$CORPUS_TOOLS_DATA/"
     chmod -R u+w "$CORPUS_TOOLS_DATA"
     export CORPUS_TOOLS_DATA

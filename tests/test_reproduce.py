@@ -159,3 +159,21 @@ def test_clean_notebook_in_place_drops_injected_cell_and_renumbers() -> None:
     assert cleaned.cells[1].metadata == {}
     assert "papermill" not in cleaned.metadata
     assert len(nb.cells) == 4 and "execution" in nb.cells[2].metadata  # input untouched
+
+
+def test_manifest_pins_the_data_each_notebook_analysed(tmp_path: Path) -> None:
+    """Without --corpus the demo archive's sha256 is recorded; a notebook that requires a
+    pinned dataset records that dataset's registry sha256 instead."""
+    import corpus_tools
+    from corpus_tools.datasets import REGISTRY
+    from corpus_tools.reproduce import NotebookRun, _data_identity
+
+    archive = Path(corpus_tools.__file__).parent / "data" / "demo" / "corpus.tar.xz"
+    demo = NotebookRun("00_x.ipynb", "ok", ("00_x.svg",))
+    assert _data_identity(demo, None) == ("demo (synthetic)", sha256(archive))
+    kcna = NotebookRun("06_x.ipynb", "ok", ("06_x.svg",), requires=("kcna",))
+    assert _data_identity(kcna, tmp_path / "corpus.parquet") == (
+        "kcna",
+        "kcna:0153140a39714f62507b148d9f28a9cce99833789e098e7dd74e0ab052d8bb86",
+    )
+    assert REGISTRY["kcna"].sha256.startswith("0153140a")
