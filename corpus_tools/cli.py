@@ -105,7 +105,7 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_topics_fit(args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from . import topics  # deferred: keeps `corpus-tools --help` fast
 

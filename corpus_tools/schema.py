@@ -28,7 +28,8 @@ text : str or <NA>
 content_sha256 : str or <NA>
     sha256 of the normalised text (exact duplicates share it).
 duplicate_of : str or <NA>
-    ``doc_id`` of the canonical (earliest) copy, ``<NA>`` for canonical documents.
+    ``doc_id`` of the canonical (earliest) copy, ``<NA>`` for canonical documents. After
+    filtering, the canonical copy may no longer be in the frame.
 n_chars : int
     Length of ``text`` in characters (0 when ``text`` is missing).
 """
@@ -118,8 +119,8 @@ def validate_corpus(df: pd.DataFrame) -> pd.DataFrame:
     ------
     CorpusSchemaError
         Naming the first problem found: a missing column, a wrong dtype, a duplicate or
-        empty ``doc_id``, an unknown ``date_precision``, a ``duplicate_of`` that points
-        nowhere, or an ``n_chars`` that disagrees with ``text``.
+        empty ``doc_id``, an unknown ``date_precision``, a document marked as a duplicate
+        of itself, or an ``n_chars`` that disagrees with ``text``.
 
     Examples
     --------
@@ -150,10 +151,13 @@ def _check_ids(df: pd.DataFrame) -> None:
     dup = ids[ids.duplicated()]
     if len(dup):
         raise CorpusSchemaError(f"column 'doc_id' is not unique: {dup.iloc[0]!r} repeats")
-    targets = df["duplicate_of"].dropna()
-    unknown = targets[~targets.isin(set(ids))]
-    if len(unknown):
-        raise CorpusSchemaError(f"column 'duplicate_of' names unknown doc_id {unknown.iloc[0]!r}")
+    # A subset (after filter_corpus) may have lost a duplicate's canonical copy, so the
+    # target need not be in this frame; a document can never duplicate itself.
+    self_ref = df["duplicate_of"].notna() & (df["duplicate_of"] == ids)
+    if self_ref.any():
+        raise CorpusSchemaError(
+            f"column 'duplicate_of' of {ids[self_ref].iloc[0]!r} names the document itself"
+        )
 
 
 def _check_dates(df: pd.DataFrame) -> None:

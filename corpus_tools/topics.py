@@ -38,7 +38,7 @@ from sklearn.decomposition import NMF as _SkNMF
 from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidgets
 
 from . import __version__
 from .errors import CorpusToolsError

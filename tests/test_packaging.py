@@ -116,3 +116,26 @@ def test_import_is_light() -> None:
     code = f"import sys, corpus_tools; print(sorted({heavy} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_wheel_ships_the_package_data_and_stays_small(tmp_path: Path) -> None:
+    """The demo corpus, profiles, lexicon and events ship in the wheel (< 5 MB)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(REPO)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("corpus_tools-*.whl")
+    assert wheel.stat().st_size < 5 * 1024 * 1024
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for data in (
+        "corpus_tools/py.typed",
+        "corpus_tools/data/demo/corpus.tar.xz",
+        "corpus_tools/data/demo/ground_truth.csv",
+        "corpus_tools/data/profiles/pl_portal.yaml",
+        "corpus_tools/data/actors.yaml",
+        "corpus_tools/data/events.csv",
+    ):
+        assert data in names, data
