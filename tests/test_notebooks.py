@@ -22,8 +22,7 @@ CHANGELOG = Path(__file__).resolve().parents[1] / "CHANGELOG.md"
 REPO = Path(__file__).resolve().parents[1]
 # Addresses, timestamps and machine paths differ on another machine or in another clone.
 VOLATILE = re.compile(
-    r"at 0x[0-9a-f]{6,}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d|/tmp/|/home/|/root/|"
-    + re.escape(str(REPO))
+    r"at 0x[0-9a-f]{6,}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d|/tmp/|/home/|/root/|" + re.escape(str(REPO))
 )
 
 
