@@ -57,19 +57,8 @@ CORPUS_COLUMNS: tuple[str, ...] = (
     "duplicate_of",
     "n_chars",
 )
-STRING_COLUMNS: tuple[str, ...] = (
-    "doc_id",
-    "source",
-    "date_precision",
-    "outlet",
-    "language",
-    "title",
-    "text",
-    "caption",
-    "credit",
-    "url",
-    "content_sha256",
-    "duplicate_of",
+STRING_COLUMNS: tuple[str, ...] = tuple(
+    c for c in CORPUS_COLUMNS if c not in ("date", "language_prob", "n_chars")
 )
 DATE_PRECISIONS: frozenset[str] = frozenset({"day", "month", "year"})
 

@@ -234,8 +234,12 @@ class _TopicModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     _ARRAY_STATE: ClassVar[tuple[str, ...]] = ("components_",)
     _SCALAR_STATE: ClassVar[tuple[str, ...]] = ()
 
+    # The scikit-learn class wrapped; our parameters carry its names, plus fixed settings.
+    _SKLEARN: ClassVar[type[BaseEstimator]]
+    _FIXED: ClassVar[dict[str, Any]] = {}
+
     def _make_estimator(self) -> BaseEstimator:
-        raise NotImplementedError
+        return self._SKLEARN(**self.get_params(), **self._FIXED)
 
     def fit(
         self,
@@ -507,18 +511,10 @@ class LDA(_TopicModel):
         self.mean_change_tol = mean_change_tol
         self.random_state = random_state
 
-    def _make_estimator(self) -> LatentDirichletAllocation:
-        return LatentDirichletAllocation(
-            n_components=self.n_components,
-            doc_topic_prior=self.doc_topic_prior,
-            topic_word_prior=self.topic_word_prior,
-            learning_method="batch",
-            max_iter=self.max_iter,
-            max_doc_update_iter=self.max_doc_update_iter,
-            mean_change_tol=self.mean_change_tol,
-            n_jobs=1,
-            random_state=self.random_state,
-        )
+    # Batch learning only: online LDA converges to a different solution altogether, and
+    # n_jobs=1 because sklearn's LDA gives different results for different n_jobs.
+    _SKLEARN = LatentDirichletAllocation
+    _FIXED: ClassVar[dict[str, Any]] = {"learning_method": "batch", "n_jobs": 1}
 
     def perplexity(self, X: Any) -> float:
         """Perplexity of documents ``X`` under the model (lower is better).
@@ -604,19 +600,7 @@ class NMF(_TopicModel):
         self.tol = tol
         self.random_state = random_state
 
-    def _make_estimator(self) -> _SkNMF:
-        return _SkNMF(
-            n_components=self.n_components,
-            init=self.init,
-            solver=self.solver,
-            beta_loss=self.beta_loss,
-            alpha_W=self.alpha_W,
-            alpha_H=self.alpha_H,
-            l1_ratio=self.l1_ratio,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            random_state=self.random_state,
-        )
+    _SKLEARN = _SkNMF
 
 
 _MODELS: dict[str, type[_TopicModel]] = {"lda": LDA, "nmf": NMF}
