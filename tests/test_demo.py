@@ -391,3 +391,14 @@ def test_load_demo_recovers_the_planted_truth(tmp_path: Path) -> None:
     ]
     assert same.mean() >= 0.95  # precision
     assert sum(same) / len(copies) >= 0.9  # recall
+
+
+def test_load_corpus_or_demo_honours_the_notebook_parameter(tmp_path) -> None:
+    from corpus_tools.datasets import load_corpus_or_demo, load_demo
+
+    pd.testing.assert_frame_equal(load_corpus_or_demo(None), load_demo())
+    article = tmp_path / "001_0123456789abcdef.txt"
+    article.write_text(" date 2024-06 Putin w Pjongjangu Źródło: PAP\n\nTreść artykułu.\n", "utf-8")
+    own = load_corpus_or_demo(tmp_path)
+    assert own["doc_id"].tolist() == ["001_0123456789abcdef"]
+    assert own["text"].tolist() == ["Treść artykułu."]

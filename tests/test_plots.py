@@ -435,3 +435,30 @@ def test_fingerprint_sees_input_value_and_event_changes(prevalence, events) -> N
     # Below the rounding precision, the digest is stable.
     tiny = prevalence.assign(mean=prevalence["mean"] + 1e-12)
     assert _parts(figure_fingerprint(plot_prevalence(tiny, events=events)))["data"] == base
+
+
+def test_show_figure_prints_the_fingerprint_and_saves_on_request(tmp_path, capsys) -> None:
+    from corpus_tools.plots import figure_fingerprint, plot_event_window, show_figure
+
+    effects = pd.DataFrame({"topic": [0, 1], "diff": [0.1, -0.2], "diff_lo": [0.0, -0.3],
+                            "diff_hi": [0.2, -0.1]})  # fmt: skip
+    fig = plot_event_window(effects)
+    assert show_figure(fig, "05_x") is fig
+    assert not list(tmp_path.iterdir())
+    printed = capsys.readouterr().out
+    # the line is independent of drawing history: a fresh identical figure agrees
+    assert printed == f"05_x: {figure_fingerprint(plot_event_window(effects))}\n"
+    show_figure(fig, "05_x", tmp_path)
+    assert capsys.readouterr().out == printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["05_x.png", "05_x.svg"]
+
+
+def test_heatmap_axes_take_the_table_axis_names() -> None:
+    from corpus_tools.plots import plot_outlet_topic_heatmap
+
+    table = pd.DataFrame([[0.7, 0.3], [0.2, 0.8]], index=["a", "b"], columns=[0, 1])
+    ax = plot_outlet_topic_heatmap(table).axes[0]
+    assert (ax.get_ylabel(), ax.get_xlabel()) == ("Outlet", "Topic")
+    named = table.rename_axis(index="Planted topic", columns="Fitted topic")
+    ax = plot_outlet_topic_heatmap(named).axes[0]
+    assert (ax.get_ylabel(), ax.get_xlabel()) == ("Planted topic", "Fitted topic")

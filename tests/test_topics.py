@@ -485,3 +485,31 @@ def test_cli_bad_k_is_one_line_error(corpus_file, tmp_path, capsys):
     assert cli.main(argv) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "5:x" in err
+
+
+def test_fit_corpus_keeps_documents_and_metadata_aligned() -> None:
+    from corpus_tools.topics import fit_corpus
+
+    texts = ["missile launch test site", "missile test launch pad", "bridge trade river route",
+             "trade bridge route border", "missile launch pad test"]  # fmt: skip
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "language": "en",
+            "outlet": ["x", "y", "x", "y", "x"],
+            "date": pd.to_datetime(["2024-01-01", "2024-02-01", None, "2024-03-01", "2024-04-01"]),
+            "text": texts,
+            "duplicate_of": [None, None, None, None, "a"],  # "e" is left out as a duplicate
+        }
+    )
+    cfg = {"preprocessor": {"protect_entities": False}, "vectorizer": {"max_df": 1.0}}
+    fit = fit_corpus(corpus, 2, config=cfg, random_state=0)
+    table = fit.doc_topics()
+    assert table["doc_id"].tolist() == ["a", "b", "c", "d"] == list(fit.data.doc_ids)
+    assert table["outlet"].tolist() == ["x", "y", "x", "y"]
+    assert table["date"].isna().tolist() == [False, False, True, False]
+    assert fit.topic_columns == ["topic_0", "topic_1"]
+    np.testing.assert_array_equal(table[fit.topic_columns].to_numpy(), fit.model.doc_topic_)
+    # the two planted themes end up in different dominant topics
+    dominant = fit.model.doc_topic_.argmax(axis=1)
+    assert dominant[0] == dominant[1] != dominant[2] == dominant[3]
