@@ -77,11 +77,10 @@ def data_home() -> Path:
 
     Examples
     --------
-    >>> import os
-    >>> os.environ["CORPUS_TOOLS_DATA"] = "/tmp/corpus-data"
-    >>> data_home().as_posix()
-    '/tmp/corpus-data'
-    >>> del os.environ["CORPUS_TOOLS_DATA"]
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"CORPUS_TOOLS_DATA": "/tmp/corpus-data"}):
+    ...     print(data_home().as_posix())
+    /tmp/corpus-data
     """
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV]).expanduser()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
+from unittest import mock
 
 import pytest
 
@@ -28,5 +30,8 @@ def test_every_module_is_examined() -> None:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), verbose=False, report=True)
+    # Examples run in this process: whatever they do to the environment is undone, so
+    # later tests (and the nbval kernels started from it) see CORPUS_TOOLS_DATA unchanged.
+    with mock.patch.dict(os.environ):
+        result = doctest.testmod(importlib.import_module(name), verbose=False, report=True)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
