@@ -93,6 +93,10 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
         q.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
         q.add_argument("--method", choices=["lda", "nmf"], default="lda")
         q.add_argument("--config", type=_existing_path, help="preparation config (YAML/JSON)")
+        q.add_argument(
+            "--language",
+            help="model only documents in this language (ISO 639-1); models are monolingual",
+        )
     fit.add_argument("--k", required=True, type=int, help="number of topics")
     fit.add_argument("--seed", type=int, default=0, help="random seed of the model")
     fit.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR")
@@ -110,7 +114,7 @@ def _run_topics_fit(args: argparse.Namespace) -> int:
     from . import topics  # deferred: keeps `corpus-tools --help` fast
 
     model = topics.make_model(args.method, args.k, random_state=args.seed)
-    data = topics.load_topic_input(args.corpus, args.config)
+    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
     print(data.summary(), file=sys.stderr)
     with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
         model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
@@ -128,7 +132,7 @@ def _run_topics_select(args: argparse.Namespace) -> int:
     ks = topics.parse_ks(args.k)
     if args.seeds < 1 or args.n_jobs == 0:
         raise CorpusToolsError("--seeds must be at least 1 and --n-jobs must not be 0")
-    data = topics.load_topic_input(args.corpus, args.config)
+    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
     print(data.summary(), file=sys.stderr)
     table = topics.select_k(
         data.X,

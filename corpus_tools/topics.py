@@ -998,7 +998,12 @@ def fit_corpus(
     return TopicFit(model=model, data=data, corpus=corpus)
 
 
-def load_topic_input(corpus_path: str | Path, config_path: str | Path | None = None) -> TopicInput:
+def load_topic_input(
+    corpus_path: str | Path,
+    config_path: str | Path | None = None,
+    *,
+    language: str | None = None,
+) -> TopicInput:
     """Read a corpus and a preparation config file and run :func:`corpus_matrix`.
 
     Parameters
@@ -1007,6 +1012,8 @@ def load_topic_input(corpus_path: str | Path, config_path: str | Path | None = N
         A corpus file or folder, read with :func:`corpus_tools.io.load_corpus`.
     config_path : str or Path, optional
         A YAML or JSON preparation config (:func:`corpus_tools.text.prepare_config`).
+    language : str, optional
+        Keep only documents in this language (topic models are monolingual).
 
     Returns
     -------
@@ -1020,7 +1027,12 @@ def load_topic_input(corpus_path: str | Path, config_path: str | Path | None = N
             raise TopicModelError(f"{config_path}: cannot read the config ({exc})") from exc
         if not isinstance(config, dict):
             raise TopicModelError(f"{config_path}: the config must be a mapping")
-    return corpus_matrix(load_corpus(corpus_path), config)
+    corpus = load_corpus(corpus_path)
+    if language is not None:
+        corpus = corpus[corpus["language"] == language]
+        if corpus.empty:
+            raise TopicModelError(f"{corpus_path}: no document in language {language!r}")
+    return corpus_matrix(corpus, config)
 
 
 def parse_ks(spec: str) -> list[int]:

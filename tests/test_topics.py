@@ -430,7 +430,7 @@ def test_period_of_months_quarters_and_coarse_dates():
 # ---- CLI ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def corpus_file(tmp_path_factory) -> Path:
-    io = pytest.importorskip("corpus_tools.io")
+    from corpus_tools import io
     from corpus_tools.schema import coerce_corpus
 
     X, terms, _ = planted_corpus(seed=3)
@@ -478,6 +478,15 @@ def test_cli_topics_select_writes_csv(corpus_file, tmp_path):
     assert list(table.columns) == list(topics.SELECT_COLUMNS)
     assert table[["k", "seed"]].to_numpy().tolist() == [[2, 0], [2, 1], [3, 0], [3, 1]]
     assert table["c_npmi"].notna().all()
+
+
+def test_cli_language_filter(corpus_file, tmp_path, capsys):
+    out = tmp_path / "model"
+    argv = ["topics", "fit", str(corpus_file), "--k", "2", "--out", str(out)]
+    assert cli.main([*argv, "--language", "en"]) == 0
+    assert len(topics.load(out).doc_ids_) == pd.read_parquet(corpus_file).shape[0]
+    assert cli.main([*argv, "--language", "pl"]) == 1
+    assert "no document in language 'pl'" in capsys.readouterr().err
 
 
 def test_cli_bad_k_is_one_line_error(corpus_file, tmp_path, capsys):
