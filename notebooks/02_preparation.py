@@ -70,12 +70,10 @@ pd.Series(
 corpus = ct.datasets.load_corpus_or_demo(corpus_path)
 docs = corpus[(corpus["language"] == language) & corpus["duplicate_of"].isna()]
 docs = docs[docs["text"].notna()]
-settings["lemmas + protected names + bigram phrases"] = dict()
 
 
-def vocabulary(name: str, kw: dict) -> dict:
-    tokens = Preprocessor(**kw).fit_transform(docs)
-    vec = Vectorizer(phrases="phrases" in name).fit(tokens)
+def vocabulary(name: str, tokens: list[list[str]], phrases: bool = False) -> dict:
+    vec = Vectorizer(phrases=phrases).fit(tokens)
     terms = set(vec.get_feature_names_out())
     return {
         "setting": name,
@@ -88,7 +86,11 @@ def vocabulary(name: str, kw: dict) -> dict:
     }
 
 
-pd.DataFrame([vocabulary(name, kw) for name, kw in settings.items()]).set_index("setting")
+prepared = {name: Preprocessor(**kw).fit_transform(docs) for name, kw in settings.items()}
+rows = [vocabulary(name, tokens) for name, tokens in prepared.items()]
+default = prepared["lemmas + protected names (default)"]  # phrases only change the vectoriser
+rows.append(vocabulary("lemmas + protected names + bigram phrases", default, phrases=True))
+pd.DataFrame(rows).set_index("setting")
 
 # %% [markdown]
 # The recorded configuration: this dictionary is saved with every model, so a reader can
