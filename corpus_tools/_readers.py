@@ -23,6 +23,8 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 
+from ._archive import ARCHIVE_SUFFIXES
+
 # Tried in this order; on equal scores the earlier one wins (the decodings then agree on
 # every letter that matters, e.g. Polish text without ś/ą/ź in CP1250 vs ISO-8859-2).
 REGIONAL_ENCODINGS: tuple[str, ...] = ("cp1250", "iso8859_2", "cp1251", "koi8_r")
@@ -254,7 +256,7 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     if match := _MONTH.match(text):
         return in_range(pd.Timestamp(int(match[1]), int(match[2]), 1)), "month"
     if match := _COMPACT.match(text):
-        return pd.Timestamp(match[1] + (f"T{match[2]}" if match[2] else "")), "day"
+        return in_range(pd.Timestamp(match[1] + (f"T{match[2]}" if match[2] else ""))), "day"
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return _from_number(float(text))
     return _naive_utc(pd.Timestamp(text)), "day"
@@ -328,7 +330,7 @@ _SUFFIX_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
     ((".parquet", ".pq"), "parquet"),
     ((".xlsx",), "excel"),
     ((".html", ".htm"), "html"),
-    ((".zip", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz"), "archive"),
+    (ARCHIVE_SUFFIXES, "archive"),
 )
 READER_KINDS = frozenset(kind for _, kind in _SUFFIX_KINDS) | {"mediacloud", "gdelt"}
 

@@ -44,6 +44,7 @@ from ._readers import (
     resolve_mapping,
     table_kind,
 )
+from .datasets import file_sha256
 from .errors import CorpusToolsError
 from .schema import CORPUS_COLUMNS, coerce_corpus, empty_corpus, validate_corpus
 
@@ -389,7 +390,7 @@ def _archive_items(
 ) -> Iterator[_Entry | _Result]:
     # A top-level archive is the root itself; inside a folder it acts as a subfolder.
     prefix = "" if top_level else archive_stem(rel) + "/"
-    result = _Result(path.as_posix(), "loaded", reader="archive", sha256=_sha256_file(path))
+    result = _Result(path.as_posix(), "loaded", reader="archive", sha256=file_sha256(path))
     n_members = 0
     try:
         for member in iter_members(
@@ -887,7 +888,7 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     manifest = {
         "manifest_version": 1,
         "corpus_tools_version": __version__,
-        "parquet": {"file": path.name, "sha256": _sha256_file(path)},
+        "parquet": {"file": path.name, "sha256": file_sha256(path)},
         "n_rows": len(df),
         "n_with_text": int(df["text"].notna().sum()),
         "n_duplicates": int(df["duplicate_of"].notna().sum()),
@@ -897,7 +898,9 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
         "sources": _manifest_sources(df, report),
     }
     out = manifest_path(path)
-    out.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    out.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return out
 
 
@@ -917,7 +920,7 @@ def read_corpus(path: PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     manifest = _read_manifest(path)
-    actual = _sha256_file(path)
+    actual = file_sha256(path)
     expected = manifest.get("parquet", {}).get("sha256")
     if actual != expected:
         raise CorpusIntegrityError(
@@ -948,7 +951,7 @@ def corpus_manifest_hash(path: PathLike) -> str:
     manifest = manifest_path(path)
     if not manifest.is_file():
         raise CorpusManifestError(f"{path}: no manifest {manifest.name} next to it")
-    return _sha256_file(manifest)
+    return file_sha256(manifest)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -977,18 +980,10 @@ def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> list[dic
     # Without a report: the files named in `source` (archive members via their archive).
     paths = sorted(set(df["source"].str.replace(r"[!#].*$", "", regex=True).dropna()))
     return [
-        {"path": p, "sha256": _sha256_file(Path(p)) if Path(p).is_file() else None} for p in paths
+        {"path": p, "sha256": file_sha256(Path(p)) if Path(p).is_file() else None} for p in paths
     ]
 
 
 def _value_counts(column: pd.Series) -> dict[str, int]:
     counts = column.fillna("<NA>").value_counts()
     return {str(k): int(v) for k, v in sorted(counts.items())}
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()

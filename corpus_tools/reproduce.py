@@ -23,7 +23,6 @@ command that fixes it, and the remaining notebooks still run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -42,9 +41,9 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.translators import translate_parameters
 
 from . import __version__
-from .datasets import DATA_ENV, REGISTRY, demo_sha256
+from .datasets import DATA_ENV, REGISTRY, demo_sha256, file_sha256
 from .errors import CorpusToolsError
-from .io import manifest_path
+from .io import corpus_manifest_hash, manifest_path
 
 __all__ = [
     "EXIT_DATA_UNAVAILABLE",
@@ -378,14 +377,6 @@ def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _data_identity(run: NotebookRun, corpus: str | os.PathLike[str] | None) -> tuple[str, str]:
     """What a notebook's figures were drawn from, and the sha256 that pins it.
 
@@ -399,8 +390,9 @@ def _data_identity(run: NotebookRun, corpus: str | os.PathLike[str] | None) -> t
         return ", ".join(run.requires), ";".join(pins)
     if corpus is None:
         return "demo (synthetic)", demo_sha256()
-    manifest = manifest_path(corpus)
-    return str(corpus), _sha256(manifest) if manifest.is_file() else "unknown (no manifest)"
+    if not manifest_path(corpus).is_file():
+        return str(corpus), "unknown (no manifest)"
+    return str(corpus), corpus_manifest_hash(corpus)
 
 
 def _manifest(
@@ -412,7 +404,7 @@ def _manifest(
         figures += [
             {
                 "file": name,
-                "sha256": _sha256(out_dir / name),
+                "sha256": file_sha256(out_dir / name),
                 "notebook": run.notebook,
                 "analysis_version": run.analysis_version,
                 "corpus": data,

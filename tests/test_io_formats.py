@@ -320,3 +320,16 @@ def test_damaged_archive_is_skipped(tmp_path: Path) -> None:
     df, report = ingest(tmp_path)
     assert len(df) == 1
     assert status_by_name(report)["broken.zip"] == "skipped"
+
+
+def test_out_of_range_compact_date_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    # datetime64[ns] ends in 2262: 9999-12-31 cannot be held, in any date format.
+    with pytest.raises(ValueError):
+        parse_date("99991231")
+    path = tmp_path / "export.csv"
+    story = "North Korean troops were reported in the Kursk region by Seoul's intelligence."
+    path.write_text(f"id,day,story\na,99991231,{story}\nb,20240619,{story}\n", "utf-8")
+    mapping = {"doc_id": "id", "date": "day", "text": "story"}
+    df, report = ingest(path, mapping=mapping, dedupe=False)
+    assert df["date"].isna().tolist() == [True, False]
+    assert report.notes["note"].tolist() == ["unparseable date '99991231'"]
