@@ -229,11 +229,12 @@ def count_mentions(text: str, lexicon: pd.DataFrame | None = None) -> Counter[st
 
 
 def _lexicon(lexicon: pd.DataFrame | None) -> pd.DataFrame:
-    return _shipped_lexicon() if lexicon is None else lexicon
+    return shipped_lexicon() if lexicon is None else lexicon
 
 
 @lru_cache(maxsize=1)
-def _shipped_lexicon() -> pd.DataFrame:
+def shipped_lexicon() -> pd.DataFrame:
+    """Return the packaged lexicon, read once per process (treat it as read-only)."""
     return load_lexicon()
 
 

@@ -76,7 +76,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
-from .actors import KOREAN_PARTICLES, compile_variants, load_lexicon
+from .actors import KOREAN_PARTICLES, compile_variants, load_lexicon, shipped_lexicon
+from .actors import LANGUAGES as ACTOR_LANGUAGES
 from .errors import CorpusToolsError
 
 __all__ = [
@@ -89,7 +90,7 @@ __all__ = [
     "strip_korean_particles",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "ko", "pl", "ru")
+LANGUAGES: tuple[str, ...] = tuple(sorted(ACTOR_LANGUAGES))
 STOPWORD_SOURCES: tuple[str, ...] = ("iso", "project", "none")
 KOREAN_ANALYZERS: tuple[str, ...] = ("auto", "kiwipiepy", "fallback")
 
@@ -261,7 +262,9 @@ def _normalise_variant(text: str) -> str:
 
 
 def _lexicon_frame(lexicon: Any) -> pd.DataFrame:
-    if lexicon is None or isinstance(lexicon, str | Path):
+    if lexicon is None:
+        return shipped_lexicon()
+    if isinstance(lexicon, str | Path):
         return load_lexicon(lexicon)
     if isinstance(lexicon, pd.DataFrame):
         return lexicon

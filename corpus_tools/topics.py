@@ -16,7 +16,6 @@ intervals.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import warnings
@@ -41,6 +40,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidgets
 
 from . import __version__
+from .datasets import file_sha256
 from .errors import CorpusToolsError
 from .evaluate import coherence, topic_diversity, topic_stability
 from .io import load_corpus
@@ -634,10 +634,6 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save(
     model: _TopicModel,
     directory: str | Path,
@@ -698,7 +694,7 @@ def save(
         "doc_ids": None if model.doc_ids_ is None else list(model.doc_ids_),
         "labels": list(model.labels_),
         "estimator_state": {name: _plain(getattr(est, name)) for name in model._SCALAR_STATE},
-        "arrays_sha256": _sha256(directory / ARRAYS_FILE),
+        "arrays_sha256": file_sha256(directory / ARRAYS_FILE),
     }
     try:
         text = json.dumps(meta, indent=1, ensure_ascii=False, allow_nan=True)
@@ -737,7 +733,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
 def _read_arrays(path: Path, expected_sha256: Any) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise ModelFileError(f"{path}: missing; the model folder is incomplete")
-    if _sha256(path) != expected_sha256:
+    if file_sha256(path) != expected_sha256:
         raise ModelFileError(f"{path}: checksum mismatch; the file was changed or damaged")
     try:
         with np.load(path, allow_pickle=False) as npz:
@@ -869,7 +865,12 @@ class TopicInput:
         )
 
 
-def corpus_matrix(corpus: pd.DataFrame, config: Mapping[str, Any] | None = None) -> TopicInput:
+def corpus_matrix(
+    corpus: pd.DataFrame,
+    config: Mapping[str, Any] | None = None,
+    *,
+    language: str | None = None,
+) -> TopicInput:
     """Prepare a corpus's canonical documents with :mod:`corpus_tools.text`.
 
     Exact or near duplicates (``duplicate_of`` set) and documents without text are left
@@ -882,6 +883,8 @@ def corpus_matrix(corpus: pd.DataFrame, config: Mapping[str, Any] | None = None)
     config : mapping, optional
         A preparation config (:func:`corpus_tools.text.prepare_config`); default settings
         when omitted.
+    language : str, optional
+        Keep only documents in this language (topic models are monolingual).
 
     Returns
     -------
@@ -903,6 +906,10 @@ def corpus_matrix(corpus: pd.DataFrame, config: Mapping[str, Any] | None = None)
     missing = [c for c in ("doc_id", "text", "duplicate_of") if c not in corpus.columns]
     if missing:
         raise TopicModelError(f"the corpus has no column(s) {', '.join(missing)}")
+    if language is not None:
+        corpus = corpus[corpus["language"] == language]
+        if corpus.empty:
+            raise TopicModelError(f"no document in language {language!r}")
     is_duplicate = corpus["duplicate_of"].notna().to_numpy()
     no_text = corpus["text"].isna().to_numpy() & ~is_duplicate
     docs = corpus[~is_duplicate & ~no_text]
@@ -957,6 +964,7 @@ def fit_corpus(
     method: str = "lda",
     random_state: int = 0,
     config: Mapping[str, Any] | None = None,
+    language: str | None = None,
     **params: Any,
 ) -> TopicFit:
     """Prepare a corpus and fit one topic model to its canonical documents.
@@ -967,13 +975,15 @@ def fit_corpus(
     Parameters
     ----------
     corpus : pandas.DataFrame
-        A corpus (usually one language: topic models are monolingual).
+        A corpus; see ``language`` (topic models are monolingual).
     k : int
         Number of topics.
     method : {"lda", "nmf"}
     random_state : int
     config : mapping, optional
         Preparation config (:func:`corpus_tools.text.prepare_config`).
+    language : str, optional
+        Model only the documents in this language.
     **params
         More estimator parameters (e.g. ``max_iter``).
 
@@ -992,7 +1002,7 @@ def fit_corpus(
     >>> fit.doc_topics().shape
     (4, 4)
     """
-    data = corpus_matrix(corpus, config)
+    data = corpus_matrix(corpus, config, language=language)
     model = make_model(method, k, random_state=random_state, **params)
     model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
     return TopicFit(model=model, data=data, corpus=corpus)
@@ -1027,12 +1037,10 @@ def load_topic_input(
             raise TopicModelError(f"{config_path}: cannot read the config ({exc})") from exc
         if not isinstance(config, dict):
             raise TopicModelError(f"{config_path}: the config must be a mapping")
-    corpus = load_corpus(corpus_path)
-    if language is not None:
-        corpus = corpus[corpus["language"] == language]
-        if corpus.empty:
-            raise TopicModelError(f"{corpus_path}: no document in language {language!r}")
-    return corpus_matrix(corpus, config)
+    try:
+        return corpus_matrix(load_corpus(corpus_path), config, language=language)
+    except TopicModelError as exc:
+        raise TopicModelError(f"{corpus_path}: {exc}") from None
 
 
 def parse_ks(spec: str) -> list[int]:

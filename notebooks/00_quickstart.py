@@ -40,8 +40,7 @@ import corpus_tools as ct
 from corpus_tools import plots
 
 corpus = ct.datasets.load_corpus_or_demo(corpus_path)
-docs = corpus[corpus["language"] == language]
-fit = ct.fit_corpus(docs, k=k, random_state=seed)
+fit = ct.fit_corpus(corpus, k=k, language=language, random_state=seed)
 print(fit.data.summary())
 
 # %%

@@ -42,7 +42,7 @@ import corpus_tools as ct
 from corpus_tools import plots
 
 corpus = ct.datasets.load_corpus_or_demo(corpus_path)
-data = ct.corpus_matrix(corpus[corpus["language"] == language])
+data = ct.corpus_matrix(corpus, language=language)
 print(data.summary())
 
 # %%
