@@ -118,7 +118,18 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        "actors",
+        "clean",
+        "datasets",
+        "evaluate",
+        "io",
+        "numerics",
+        "plots",
+        "schema",
+        "text",
+        "topics",
+    }
 )
 
 

@@ -44,6 +44,7 @@ from . import __version__
 from .datasets import DATA_ENV, REGISTRY, demo_sha256, file_sha256
 from .errors import CorpusToolsError
 from .io import corpus_manifest_hash, manifest_path
+from .numerics import pinned_environ
 
 __all__ = [
     "EXIT_DATA_UNAVAILABLE",
@@ -139,11 +140,17 @@ class ReproduceResult:
 
 
 class _CurrentEnvKernelManager(KernelManager):
-    """Start ipykernel with this interpreter, whatever ``python3`` kernelspec is installed."""
+    """Start ipykernel with this interpreter, whatever ``python3`` kernelspec is installed,
+    with the numeric kernels pinned (:mod:`corpus_tools.numerics`), so that figures and
+    tables do not depend on the CPU the notebooks run on."""
 
     @property
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(**get_kernel_dict())  # argv[0] is sys.executable
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        kw["env"] = pinned_environ(kw.get("env"))
+        return await super()._async_pre_start_kernel(**kw)
 
 
 def reproduce(

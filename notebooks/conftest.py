@@ -5,6 +5,10 @@ the KCNA archive). Before validating them, each dataset is fetched (sha256-verif
 ``$CORPUS_TOOLS_DATA`` or the network. Where it cannot be had, e.g. offline without a
 seeded cache, that notebook's cells are skipped with the reason, so the rest of the suite
 still runs; under CI (``CI`` set) a missing dataset is an error, never a skip.
+
+nbval's kernels inherit this process's environment: it is pinned here to the baseline
+numeric kernels (:mod:`corpus_tools.numerics`), so stored outputs compare equal on any
+x86_64 CPU, however pytest was started.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ import os
 from pathlib import Path
 
 import pytest
+
+from corpus_tools.numerics import pinned_environ
+
+os.environ.pop("NPY_DISABLE_CPU_FEATURES", None)  # NumPy refuses it beside the pin
+os.environ.update(pinned_environ())
 
 
 @functools.cache

@@ -30,5 +30,7 @@ if [ -z "${CORPUS_TOOLS_DATA:-}" ] && [ -d ../shared/corpora ]; then
     export CORPUS_TOOLS_DATA
     echo "corpus_tools: CORPUS_TOOLS_DATA=$CORPUS_TOOLS_DATA (seeded from ../shared/corpora)"
 fi
-# One BLAS thread per process: results must not depend on the core count.
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Pin the numeric kernels (OpenBLAS, NumPy SIMD, libm) to the x86-64 baseline and one thread,
+# whatever this CPU would pick: stored outputs are then the same on every x86_64 machine
+# (see corpus_tools/numerics.py). The variables must be set before Python starts.
+eval "$("$VENV/bin/python" -m corpus_tools.numerics --export)"
