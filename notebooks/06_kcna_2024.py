@@ -73,9 +73,10 @@ print(
 # sections of its site is one record per section. The section is the record's `topic`
 # field (kept as the corpus column `topic`). `fetch_kcna` marks each copy in
 # `duplicate_of` with the record it copies; photo and video records have no text. A
-# few links were archived twice with a different headline and text: KCNA revised the
-# story after the first scrape. The function below keeps one row per story and lists
-# every section that carried it.
+# few links were archived twice, on the same date and in the same section but with an
+# edited headline and text: KCNA revised the story between two scrapes. The function
+# below keeps one row per story (its first version) and lists every section that
+# carried it.
 
 
 # %%
@@ -97,7 +98,7 @@ def unique_stories(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     sections = records.loc[has_text, "topic"].groupby(story).agg(lambda s: tuple(sorted(set(s))))
     role = np.select(
         [~has_text, copy, revision.to_numpy()],
-        ["no text (photo/video)", "cross-listed copy", "revised version"],
+        ["no text", "cross-listed copy", "revised version"],
         "unique story",
     )
     stories = canonical[~revision[canonical.index].to_numpy()].copy()
@@ -111,17 +112,17 @@ originals = records.set_index("doc_id").loc[copies["duplicate_of"]]
 n_exact = int((copies["content_sha256"].to_numpy() == originals["content_sha256"].to_numpy()).sum())
 n_same_day = int((copies["date"].to_numpy() == originals["date"].to_numpy()).sum())
 counts = role.value_counts()
-n_media = int(records.loc[role.eq("no text (photo/video)"), "topic"].isin(["Photo", "Video"]).sum())
+n_media = int(records.loc[role.eq("no text"), "topic"].isin(["Photo", "Video"]).sum())
 display(
     Markdown(
         f"The archive holds **{len(records):,} records**. "
-        f"{counts['no text (photo/video)']} have no text: {n_media} in the Photo and Video "
+        f"{counts['no text']} have no text: {n_media} in the Photo and Video "
         "sections, whose pages the scraper lists but never reads, and "
-        f"{counts['no text (photo/video)'] - n_media} listings whose text came back empty. "
+        f"{counts['no text'] - n_media} listings whose text came back empty. "
         f"{counts['cross-listed copy']} are copies of a story cross-listed under another "
         f"section: {n_exact} of them with a text identical to the kept record and "
-        f"{n_same_day} on the same date. {counts['revised version']} are a second version "
-        "of a link whose story KCNA revised (the first version is kept). That leaves "
+        f"{n_same_day} on the same date. {counts['revised version']} are a second, edited "
+        "version of a link already archived (the first version is kept). That leaves "
         f"**{len(stories):,} unique stories**; every count and model below is computed "
         "on them."
     )
@@ -197,10 +198,12 @@ pd.DataFrame(
 # %% [markdown]
 # ## 3 · Text repair and boilerplate: the `kcna` profile
 #
-# The scraper joined each paragraph's pieces without spaces, and KCNA sets the three
-# leaders' names in their own inline element, so the spaces around them are lost
-# ("The respected ComradeKim Jong Unvisited ..."). Every story also starts with a
-# dateline ("Pyongyang, November 5 (KCNA) -- ") and ends with the wire mark "-0-". The
+# The scraper joins the text pieces of each paragraph without a separator
+# (BeautifulSoup's `get_text(strip=True)`). KCNA evidently sets the three leaders' names
+# apart in the page (only they are glued; Kim Yo Jong or Kim Tok Hun never are), so the
+# spaces around them are lost ("The respected ComradeKim Jong Unvisited ..."). Most
+# stories also start with a dateline ("Pyongyang, November 5 (KCNA) -- ") and end with
+# the wire mark "-0-". The
 # shipped boilerplate profile `kcna` (`corpus_tools/data/profiles/kcna.yaml`) repairs
 # the names and removes dateline and end mark with in-line `replace` rules;
 # `fetch_kcna()` applies it by default. Its rules, and what they change in the
@@ -312,17 +315,18 @@ pd.DataFrame(
 # %% [markdown]
 # ### How well the Russia measure works: a hand-labelled sample
 #
-# I read a stratified sample of unique stories and labelled each by hand: does it refer
-# to Russia (the state, its government, officials, places, organisations or people) by
-# name? Allusions that do not name Russia ("a just strategic axis") and the Soviet Union
-# alone count as no. The labels, keyed by the story's link, are in
-# `tests/data/kcna_russia_labels.csv` (no texts are stored; `tests/test_kcna.py` reads
-# them from the data cache and checks the design). Strata: **flagged** (30 of the
-# stories the measure flags, drawn at random), **cue** (every unflagged story with a
-# term that often comes with Russia: Soviet, Ukraine, Belarus, NATO, Europe, Russian
-# first names, ...: a census) and **rest** (a random sample of all other stories).
-# Precision comes from the flagged stratum, missed stories from the other two; the
-# Clopper–Pearson intervals give a conservative lower bound on recall.
+# A stratified sample of unique stories was read and labelled by hand (one annotator,
+# for this notebook): does the story refer to Russia (the state, its government,
+# officials, places, organisations or people) by name? Allusions that do not name
+# Russia ("a just strategic axis") and the Soviet Union alone count as no. The labels,
+# keyed by the story's link, are in `tests/data/kcna_russia_labels.csv` (no texts are
+# stored; `tests/test_kcna.py` reads the texts from the data cache and checks the
+# design). Strata: **flagged** (a random sample of the stories the measure flags),
+# **cue** (every unflagged story with a term that often comes with Russia: Soviet,
+# Ukraine, Belarus, NATO, Europe, Russian first names, ...: a census) and **rest** (a
+# random sample of all other stories). Precision comes from the flagged stratum, missed
+# stories from the other two; Clopper–Pearson intervals give a conservative lower bound
+# on recall.
 
 # %%
 labels = pd.read_csv(Path("..") / "tests" / "data" / "kcna_russia_labels.csv")
@@ -438,8 +442,7 @@ display(
 
 # %% [markdown]
 # For comparison with the first version of this notebook, which counted every record:
-# cross-listed copies give a story as many votes as it has sections, and the front-page
-# feeds that repeat foreign-policy stories are also the ones with the most copies.
+# there a cross-listed story counted once per section that listed it.
 
 # %%
 record_story = records["duplicate_of"].fillna(records["doc_id"])
@@ -529,7 +532,9 @@ pd.DataFrame(
 ).rename_axis("topic")
 
 # %%
-plots.show_figure(plots.plot_top_terms(fit.model.top_terms(10)), "06_kcna_top_terms", figures_dir)
+top_terms = fit.model.top_terms(10)
+top_terms["topic"] = top_terms["topic"].map(dict(enumerate(topic_labels)))
+plots.show_figure(plots.plot_top_terms(top_terms), "06_kcna_top_terms", figures_dir)
 
 # %%
 display(
@@ -566,8 +571,7 @@ display(
 #
 # Mean topic shares of the stories that mention Russia and of those that do not (each
 # with its bootstrap interval), and the mean topic shares by section. A story counts in
-# every section that listed it, so the sections overlap; the three front-page feeds
-# (Top News, Latest News, Home News) repeat stories of the thematic sections. This is a
+# every section that listed it, so the sections overlap (section 1). This is a
 # descriptive stand-in for a prevalence regression with section as a covariate, which
 # comes with the library's `topic_regression`.
 
