@@ -35,9 +35,11 @@ from .errors import CorpusToolsError
 from .schema import DATE_PRECISIONS
 
 PROFILE_DIR = Path(__file__).parent / "data" / "profiles"
-RuleKind = Literal["line", "prefix", "regex", "strip_prefix"]
-RULE_KINDS: tuple[str, ...] = ("line", "prefix", "regex", "strip_prefix")
-_RULE_KEYS = frozenset({"id", "kind", "pattern", "description", "max_chars", "ignore_case"})
+RuleKind = Literal["line", "prefix", "regex", "strip_prefix", "replace"]
+RULE_KINDS: tuple[str, ...] = ("line", "prefix", "regex", "strip_prefix", "replace")
+_RULE_KEYS = frozenset(
+    {"id", "kind", "pattern", "description", "max_chars", "ignore_case", "replacement"}
+)
 _PROFILE_KEYS = frozenset({"name", "description", "extends", "rules", "exclude"})
 
 
@@ -115,19 +117,30 @@ class BoilerplateRule:
     ----------
     id : str
         Identifier used in the removal counts.
-    kind : {"line", "prefix", "regex", "strip_prefix"}
+    kind : {"line", "prefix", "regex", "strip_prefix", "replace"}
         ``line``: the whole line equals ``pattern``; ``prefix``: the line starts with
         ``pattern`` (the line is removed); ``regex``: the whole line matches the regular
         expression ``pattern``; ``strip_prefix``: the label ``pattern`` at the start of
-        the line is removed and the rest of the line is kept.
+        the line is removed and the rest of the line is kept; ``replace``: an in-line
+        repair, every match of the regular expression ``pattern`` in the line is
+        replaced by ``replacement`` and the line is kept.
     pattern : str
-        Literal text, or a regular expression for ``kind="regex"``.
+        Literal text, or a regular expression for ``kind="regex"`` and ``"replace"``.
     description : str
         Why the rule exists (kept in reports).
     max_chars : int or None
         Only lines up to this many characters match (e.g. captions are short lines).
     ignore_case : bool
         Match regardless of letter case.
+    replacement : str
+        For ``kind="replace"`` only: the :func:`re.sub` template put in place of each
+        match (``""`` deletes it; ``\\1`` refers to a group).
+
+    Examples
+    --------
+    >>> BoilerplateRule("spacing", "replace", r"(?<=[a-z])(?=Kim Jong Un)", replacement=" "
+    ...                 ).substitute("ComradeKim Jong Un")
+    ('Comrade Kim Jong Un', 1)
     """
 
     id: str
@@ -136,6 +149,7 @@ class BoilerplateRule:
     description: str = ""
     max_chars: int | None = None
     ignore_case: bool = False
+    replacement: str = ""
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,25 +157,41 @@ class BoilerplateRule:
             raise ValueError(f"rule {self.id!r}: unknown kind {self.kind!r}")
         if not self.pattern:
             raise ValueError(f"rule {self.id!r}: empty pattern")
-        body = self.pattern if self.kind == "regex" else re.escape(self.pattern)
+        if self.replacement and self.kind != "replace":
+            raise ValueError(f"rule {self.id!r}: 'replacement' needs kind 'replace'")
+        regex_kind = self.kind in ("regex", "replace")
+        body = self.pattern if regex_kind else re.escape(self.pattern)
         source = {
             "line": f"{body}",
             "prefix": f"{body}.*",
             "regex": f"(?:{body})",
             "strip_prefix": f"{body}\\s*(?P<rest>.*)",
+            "replace": body,
         }[self.kind]
         flags = re.IGNORECASE if self.ignore_case else 0
         try:
             object.__setattr__(self, "regex", re.compile(source, flags | re.DOTALL))
         except re.error as exc:
             raise ValueError(f"rule {self.id!r}: invalid regular expression: {exc}") from None
+        try:
+            self.regex.sub(self.replacement, "")  # compiles the template now, not per line
+        except re.error as exc:
+            raise ValueError(f"rule {self.id!r}: invalid replacement: {exc}") from None
 
     def match(self, line: str) -> re.Match[str] | None:
-        """Return the match if this rule applies to ``line``, else ``None``."""
+        """Return the match if this rule removes ``line``, else ``None`` (never for ``replace``)."""
+        if self.kind == "replace":
+            return None
         stripped = line.strip()
         if self.max_chars is not None and len(stripped) > self.max_chars:
             return None
         return self.regex.fullmatch(stripped)
+
+    def substitute(self, line: str) -> tuple[str, int]:
+        """Apply a ``replace`` rule to ``line``: the repaired line and the repair count."""
+        if self.max_chars is not None and len(line.strip()) > self.max_chars:
+            return line, 0
+        return self.regex.subn(self.replacement, line)
 
     def kept(self, match: re.Match[str]) -> str | None:
         """What remains of a matched line: the rest after a stripped label, or nothing."""
@@ -196,6 +226,9 @@ class BoilerplateRule:
 class BoilerplateProfile:
     """A named, ordered set of boilerplate rules; the first matching rule wins per line.
 
+    ``replace`` rules are in-line repairs: they rewrite every line first, in profile
+    order, and the removal rules then see the repaired line.
+
     Examples
     --------
     >>> profile = load_profile("pl_portal")
@@ -208,9 +241,13 @@ class BoilerplateProfile:
     rules: tuple[BoilerplateRule, ...] = ()
     description: str = ""
     _screen: _RuleScreen = field(init=False, repr=False, compare=False)
+    _repairs: tuple[BoilerplateRule, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_screen", _RuleScreen(tuple(self.rules)))
+        repairs = tuple(rule for rule in self.rules if rule.kind == "replace")
+        removals = tuple(rule for rule in self.rules if rule.kind != "replace")
+        object.__setattr__(self, "_repairs", repairs)
+        object.__setattr__(self, "_screen", _RuleScreen(removals))
 
     def clean(self, text: str) -> tuple[str, Counter[str]]:
         """Remove boilerplate lines from ``text``.
@@ -224,11 +261,14 @@ class BoilerplateProfile:
         -------
         tuple of (str, collections.Counter)
             The cleaned, normalised text and the number of lines removed (or, for
-            ``strip_prefix`` rules, labels stripped) per rule id.
+            ``strip_prefix`` rules, labels stripped; for ``replace`` rules, matches
+            replaced) per rule id.
         """
         removed: Counter[str] = Counter()
         kept = []
         for line in _split_lines(text):
+            if self._repairs:
+                line = self._repair(line, removed)
             result: str | None = line
             for rule in self._screen.candidates(line.strip()):
                 match = rule.match(line)
@@ -242,6 +282,13 @@ class BoilerplateProfile:
             if result is not None:
                 kept.append(result)
         return _join_lines(kept), removed
+
+    def _repair(self, line: str, counts: Counter[str]) -> str:
+        for rule in self._repairs:
+            line, n = rule.substitute(line)
+            if n:
+                counts[rule.id] += n
+        return line.rstrip(_TRAILING_SPACE)  # a repair may leave spaces at the end
 
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved profile (no ``extends``) in the profile file format."""
@@ -397,6 +444,7 @@ def _parse_rule(path: Path, entry: Any) -> BoilerplateRule:
             description=str(entry.get("description") or ""),
             max_chars=max_chars,
             ignore_case=bool(entry.get("ignore_case", False)),
+            replacement=str(entry.get("replacement") or ""),
         )
     except ValueError as exc:
         raise ProfileError(f"{path}: {exc}") from None

@@ -201,7 +201,12 @@ def _stream(entry: RemoteFile, url: str, out: BinaryIO, timeout: float) -> str:
     return digest.hexdigest()
 
 
-def fetch_kcna(*, data_home: str | Path | None = None, url: str | None = None) -> pd.DataFrame:
+def fetch_kcna(
+    *,
+    data_home: str | Path | None = None,
+    url: str | None = None,
+    profile: str | Path | None = "kcna",
+) -> pd.DataFrame:
     """Fetch (if needed) and load the pinned KCNA 2024 archive as a corpus.
 
     Parameters
@@ -210,12 +215,18 @@ def fetch_kcna(*, data_home: str | Path | None = None, url: str | None = None) -
         Cache folder; see :func:`data_home`.
     url : str or None
         Alternative download address (mirror); the pinned sha256 still applies.
+    profile : str, path or None, default="kcna"
+        Boilerplate profile applied to the story texts. The shipped ``kcna`` profile
+        restores the spaces the scraper lost around the leaders' names ("ComradeKim Jong
+        Unwas") and removes the dateline ("Pyongyang, November 5 (KCNA) -- ") and the
+        end mark "-0-"; ``None`` keeps the texts as archived.
 
     Returns
     -------
     pandas.DataFrame
-        A validated corpus (outlet ``"KCNA"``, language from the texts, no boilerplate
-        profile), one row per archive record.
+        A validated corpus (outlet ``"KCNA"``, language from the texts), one row per
+        archive record; a story cross-listed in several sections is one record per
+        section, the copies marked in ``duplicate_of``, and the section is in ``topic``.
 
     Examples
     --------
@@ -230,7 +241,7 @@ def fetch_kcna(*, data_home: str | Path | None = None, url: str | None = None) -
         path,
         mapping={"text": "story_text", "title": "headline", "date": "date", "url": "link"},
         outlet="KCNA",
-        profile=None,
+        profile=profile,
     )
 
 

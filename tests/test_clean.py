@@ -313,6 +313,11 @@ def test_to_dict_round_trip(tmp_path: Path, sample_article: Path) -> None:
     [
         ("rules:\n  - {id: x, kind: regex, pattern: '(unclosed'}\n", "invalid regular expression"),
         ("rules:\n  - {id: x, kind: glob, pattern: a}\n", "unknown kind"),
+        ("rules:\n  - {id: x, kind: line, pattern: a, replacement: b}\n", "needs kind 'replace'"),
+        (
+            "rules:\n  - {id: x, kind: replace, pattern: a, replacement: '\\2'}\n",
+            "invalid replacement",
+        ),
         ("rules:\n  - {id: x, kind: line, pattern: a, colour: red}\n", "unknown key"),
         ("rulez: []\n", "unknown key"),
         ("rules:\n  - {id: x, kind: line}\n", "needs 'id', 'kind' and 'pattern'"),
@@ -331,6 +336,99 @@ def test_invalid_profiles_name_the_file(tmp_path: Path, content: str, message: s
     with pytest.raises(ProfileError, match=message) as info:
         load_profile(path)
     assert str(path) in str(info.value)
+
+
+# ---- in-line repairs (kind "replace") and the KCNA profile --------------------------------
+def test_replace_rule_repairs_every_match_and_keeps_the_line() -> None:
+    rule = clean.BoilerplateRule("spacing", "replace", r"(?<=[a-z])(?=Kim)", replacement=" ")
+    assert rule.substitute("ComradeKim met ofKim and Kim.") == (
+        "Comrade Kim met of Kim and Kim.",
+        2,
+    )
+    swap = clean.BoilerplateRule("swap", "replace", r"(\d+)-(\d+)", replacement=r"\2-\1")
+    assert swap.substitute("1-2 and 3-4") == ("2-1 and 4-3", 2)
+    short = clean.BoilerplateRule("short", "replace", "x", replacement="y", max_chars=3)
+    assert short.substitute("xx") == ("yy", 2)
+    assert short.substitute("xxxx") == ("xxxx", 0)
+    assert rule.match("Kim") is None  # a repair never removes a line
+
+
+def test_repairs_run_before_the_removal_rules() -> None:
+    profile = clean.BoilerplateProfile(
+        name="p",
+        rules=(
+            clean.BoilerplateRule("ad", "line", "Reklama"),
+            clean.BoilerplateRule("bang", "replace", "!+$"),
+            clean.BoilerplateRule("spaces", "replace", " {2,}", replacement=" "),
+        ),
+    )
+    text, counts = profile.clean("Reklama!!\n\nA  b  c!\n\nEnd.")
+    assert text == "A b c\n\nEnd."
+    assert counts == {"bang": 2, "ad": 1, "spaces": 2}
+
+
+def test_replace_rules_round_trip(tmp_path: Path) -> None:
+    original = load_profile("kcna")
+    path = tmp_path / "resolved.yaml"
+    path.write_text(yaml.safe_dump(original.to_dict(), allow_unicode=True), encoding="utf-8")
+    assert load_profile(path).rules == original.rules
+
+
+# (line, the repaired line, counts per rule), written by hand
+# from the shapes seen in the KCNA archive.
+KCNA_CASES = [
+    (
+        "The respected ComradeKim Jong Unvisited the farm.",
+        "The respected Comrade Kim Jong Un visited the farm.",
+        {"leader_name_spacing": 2},
+    ),
+    (
+        "PresidentKim Il Sungand ChairmanKim Jong Ilwere praised.",
+        "President Kim Il Sung and Chairman Kim Jong Il were praised.",
+        {"leader_name_spacing": 4},
+    ),
+    ("at Kim Il SungUniversity", "at Kim Il Sung University", {"leader_name_spacing": 1}),
+    (
+        "Kim Jong Un's letter to Kim Yo Jong, 2024.",
+        "Kim Jong Un's letter to Kim Yo Jong, 2024.",
+        {},
+    ),
+    (
+        "the Kimilsungism-Kimjongilism and Kimjongilia",
+        "the Kimilsungism-Kimjongilism and Kimjongilia",
+        {},
+    ),
+    (
+        "Pyongyang, November 5 (KCNA) -- The DPRK said so.",
+        "The DPRK said so.",
+        {"dateline": 1},
+    ),
+    (
+        "Pyongyang, January 12 (KCNA) --Kim Jong Un, president, sent.",
+        "Kim Jong Un, president, sent.",
+        {"dateline": 1},
+    ),
+    ("Pyongyang, November 3 (KCNA) \u2013 Avengers are", "Avengers are", {"dateline": 1}),
+    (
+        "It cited Pyongyang, November 5 (KCNA) -- as a source.",
+        "It cited Pyongyang, November 5 (KCNA) -- as a source.",
+        {},
+    ),
+    ("paying a very high price. -0-", "paying a very high price.", {"end_mark": 1}),
+    ("-0-", "", {"end_mark": 1}),  # an emptied line stays a paragraph break
+    ("The score was 1-0-1 today.", "The score was 1-0-1 today.", {}),
+]
+
+
+@pytest.mark.parametrize(("line", "repaired", "counts"), KCNA_CASES)
+def test_kcna_profile_cases(line: str, repaired: str, counts: dict[str, int]) -> None:
+    text, removed = load_profile("kcna").clean(f"First.\n{line}\nLast.")
+    assert (text, removed) == (f"First.\n{repaired}\nLast.", counts)
+
+
+def test_every_kcna_rule_has_a_case() -> None:
+    tested = {rule_id for *_, counts in KCNA_CASES for rule_id in counts}
+    assert tested == {rule.id for rule in load_profile("kcna").rules}
 
 
 def test_unknown_profile_name_and_missing_file(tmp_path: Path) -> None:
