@@ -588,7 +588,8 @@ def resolve_mapping(
     """Return the schema-to-columns mapping for a table and the built-in format it used.
 
     Each schema column maps to one source column or, for ``text``, ``title``, ``caption``
-    and ``credit``, to several whose values are joined with a newline.
+    and ``credit``, to several whose values are joined with a newline. Schema columns the
+    user's mapping leaves out are taken from fields of the same name.
 
     Raises
     ------
@@ -599,7 +600,7 @@ def resolve_mapping(
     Examples
     --------
     >>> resolve_mapping({"title", "description"}, {"text": ["title", "description"]}, None)
-    ({'text': ('title', 'description')}, None)
+    ({'title': ('title',), 'text': ('title', 'description')}, None)
     >>> resolve_mapping({"title", "description"}, {"text": ["titel"]}, None)
     Traceback (most recent call last):
     ...
@@ -613,7 +614,8 @@ def resolve_mapping(
                 f"mapped column(s) {', '.join(map(repr, missing))} not in the data; "
                 f"its columns are: {_column_list(columns)}"
             )
-        return wanted, None
+        same_name = {name: (name,) for name in MAPPABLE if name in columns}
+        return {**same_name, **wanted}, None
     if builtin == "gdelt" or (builtin is None and {"seendate", "domain", "url"} <= columns):
         return {k: (v,) for k, v in GDELT_MAPPING.items() if v in columns}, "gdelt"
     if builtin == "mediacloud" or _is_mediacloud(columns):

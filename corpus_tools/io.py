@@ -72,9 +72,11 @@ _LANGID_CHARS = 500
 _CONFLICT_PROB = 0.9
 _CONFLICT_CHARS = 40
 # Skip reasons that refuse the ingest (see _refuse): guessing would be worse. A date column
-# read wrongly is always refused; a mapping only when no file could be read with it.
+# read wrongly is always refused; a mapping only when no file could be read with it; a
+# table without usable columns (no mapping given) only when it is the one input.
 _REFUSED_DATES = "refused (dates): "
 _REFUSED_MAPPING = "refused (mapping): "
+_REFUSED_COLUMNS = "no usable columns: "
 # MinHash parameters of the duplicate marking (clean.mark_duplicates' defaults).
 _NUM_PERM = 128
 _SHINGLE_SIZE = 5
@@ -296,9 +298,10 @@ def ingest(
         ``{"text": "story_text", "title": "headline", "date": "date", "url": "link"}``.
         Keys among ``doc_id, text, title, date, url, outlet, language, caption, credit``;
         ``text``, ``title``, ``caption`` and ``credit`` may take a list of fields, joined
-        with a newline (``{"text": ["title", "description"]}``). Without it, Media Cloud
-        and GDELT exports are recognised and other tables must use the schema's column
-        names. Unmapped fields are kept as extra columns.
+        with a newline (``{"text": ["title", "description"]}``). Schema columns left out
+        are taken from fields of the same name. Without a mapping, Media Cloud and GDELT
+        exports are recognised and other tables must use the schema's column names.
+        Unmapped fields are kept as extra columns.
     format : str, optional
         Force one reader for every file: ``article``, ``csv``, ``tsv``, ``jsonl``,
         ``json``, ``parquet``, ``excel``, ``html``, ``mediacloud`` or ``gdelt``.
@@ -603,9 +606,8 @@ def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Co
     try:
         mapping, builtin = resolve_mapping(columns, cfg.mapping, builtin)
     except ValueError as exc:
-        if cfg.mapping is None:  # a table that is not corpus input, e.g. in a folder
-            raise _Skipped(str(exc)) from None
-        raise _Refused(_REFUSED_MAPPING, str(exc)) from None
+        prefix = _REFUSED_MAPPING if cfg.mapping is not None else _REFUSED_COLUMNS
+        raise _Refused(prefix, str(exc)) from None
     if builtin:
         result.reader = f"{kind} ({builtin})"
     rule = _date_rule(records, mapping, cfg, result)
@@ -962,10 +964,13 @@ def _check_dates(date_format: str | None, dayfirst: bool | None) -> dict[str, An
 def _refuse(results: list[_Result], df: pd.DataFrame) -> None:
     """Raise for reading options that would give a wrong or empty corpus."""
     for result in results:
-        if result.reason.startswith(_REFUSED_DATES) or (
-            result.reason.startswith(_REFUSED_MAPPING) and not len(df)
+        reason = result.reason
+        if (
+            reason.startswith(_REFUSED_DATES)
+            or (reason.startswith(_REFUSED_MAPPING) and not len(df))
+            or (reason.startswith(_REFUSED_COLUMNS) and len(results) == 1)
         ):
-            raise CorpusSourceError(f"{result.source}: {result.reason.split(': ', 1)[1]}")
+            raise CorpusSourceError(f"{result.source}: {reason.split(': ', 1)[1]}")
     tables = [r for r in results if r.status == "loaded" and r.reader not in (None, "archive")]
     # GDELT and Media Cloud story lists carry no text by design: their titles are the data.
     metadata_only = bool(tables) and all(

@@ -184,8 +184,14 @@ def test_table_without_mapping_uses_schema_names(tmp_path: Path) -> None:
     assert df["doc_id"].tolist() == ["x1"]
     assert df["orig_source"].tolist() == ["scraper"]  # never overwrites the schema column
     write(tmp_path / "u.csv", "a,b\n1,2\n")
-    _, report = ingest(tmp_path / "u.csv")
-    assert "pass mapping=" in report.files.loc[0, "reason"]
+    with pytest.raises(CorpusSourceError, match=r"u\.csv: no column maps to .*pass mapping="):
+        ingest(tmp_path / "u.csv")
+    # In a folder with other input it is one skipped file among others.
+    _, report = ingest(tmp_path)
+    assert (
+        "pass mapping="
+        in report.files.set_index("path").loc[(tmp_path / "u.csv").as_posix(), "reason"]
+    )
 
 
 def test_media_cloud_csv(tmp_path: Path) -> None:
