@@ -456,8 +456,8 @@ def _bound(
     if value is None:
         return None
     try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
+        stamp = pd.Timestamp(value).as_unit("ns")  # "June" is 0001-06-01: out of range
+    except (ValueError, TypeError, OverflowError):
         raise CorpusToolsError(f"{name}={value!r} is not a date; use e.g. '2023-09-13'") from None
     if stamp is pd.NaT:
         raise CorpusToolsError(f"{name}={value!r} is not a date; use e.g. '2023-09-13'")
