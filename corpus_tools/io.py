@@ -234,7 +234,27 @@ class IngestReport:
         problems = self.files.loc[self.files["status"] == "skipped", "reason"]
         for reason, n in problems.str.split(":").str[0].value_counts().items():
             lines.append(f"skipped: {n} x {reason}")
+        lines += self._note_lines()
         return "\n".join(lines)
+
+    def _note_lines(self) -> list[str]:
+        """How dates were read per file, and counts of per-document problems."""
+        notes = self.notes
+        lines = [
+            f"{source.rsplit('/', 1)[-1]}: {note}"
+            for source, note in notes.loc[notes["doc_id"] == "", ["source", "note"]].itertuples(
+                index=False
+            )
+        ]
+        for prefix, what in (
+            ("unparseable date", "date(s) could not be read and are missing"),
+            ("declared language", "declared language(s) contradicted by identification "
+             "(column language_conflict)"),
+        ):  # fmt: skip
+            n = int(notes["note"].str.startswith(prefix).sum())
+            if n:
+                lines.append(f"{n} {what}; see the report's notes")
+        return lines
 
 
 # ---- public API ---------------------------------------------------------------------------

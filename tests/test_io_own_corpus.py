@@ -299,6 +299,12 @@ def test_real_rss_with_day_first_dates(
     pd.testing.assert_series_equal(df["date"], truth.rename("date").astype("datetime64[ns]"))
     assert df["text"].notna().all()
     assert set(df["language"]) == {"en", "pl"}  # en-US, pl-PL, ... normalised
+    # Polish outlets' items declared English (25 at businessinsider.com.pl) are flagged.
+    polish_declared_english = original["outlet"].str.endswith(".pl") & original[
+        "language"
+    ].str.startswith("en")
+    assert polish_declared_english.sum() > 0
+    assert df["language_conflict"].tolist() == polish_declared_english.tolist()
     # Only items up to the 12th of their month: the order cannot be told, so it is refused.
     early = original[truth.dt.day <= 12]
     early.assign(date=truth[early.index].dt.strftime(fmt)).to_csv(path, index=False)
