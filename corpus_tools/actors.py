@@ -36,7 +36,7 @@ KINDS = frozenset({"person", "place", "country", "organisation", "event"})
 LANGUAGES = frozenset({"pl", "en", "ru", "ko"})
 LEXICON_COLUMNS = ("actor_id", "label", "kind", "language", "variant")
 TEXT_FIELDS = ("title", "text", "caption")
-_ENTRY_KEYS = frozenset({"id", "label", "kind", "variants"})
+_ENTRY_KEYS = frozenset({"id", "label", "kind", "variants", "adjectives"})
 _GROUP_KEYS = frozenset({"id", "label", "members"})
 _HANGUL_END = re.compile(r"[\uac00-\ud7a3]$")
 # Korean case particles and postpositions attach to the noun (평양에서, 김정은은), as do a few
@@ -55,7 +55,7 @@ class LexiconError(CorpusToolsError, ValueError):
     """An actor lexicon file is missing or invalid."""
 
 
-def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
+def load_lexicon(path: str | Path | None = None, *, adjectives: bool = False) -> pd.DataFrame:
     """Load an actor lexicon as one row per variant, longest variants first.
 
     Parameters
@@ -65,7 +65,13 @@ def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
         and a list ``actors`` of entries with ``id``, ``label``, ``kind`` and
         ``variants: {language: [forms]}``; optionally a list ``groups`` of entries with
         ``id``, ``label`` and ``members``, a list of actor ids); ``None`` for the shipped
-        lexicon.
+        lexicon. An entry may also list ``adjectives: {language: [forms]}``: demonyms and
+        adjectives (``North Korean``, ``rosyjski``) that mention the actor but are not
+        its name.
+    adjectives : bool
+        Include the ``adjectives`` forms as variants. :func:`tag_actors` and
+        :func:`filter_corpus` use them with the shipped lexicon; text preparation
+        (:mod:`corpus_tools.text`) protects names only, so the default is ``False``.
 
     Returns
     -------
@@ -86,6 +92,9 @@ def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
     >>> lex = load_lexicon()
     >>> "Kim Dzong Una" in set(lex.loc[lex["actor_id"] == "kim_jong_un", "variant"])
     True
+    >>> full = load_lexicon(adjectives=True)
+    >>> "rosyjski" in set(lex["variant"]), "rosyjski" in set(full["variant"])
+    (False, True)
     """
     source = Path(path) if path is not None else LEXICON_PATH
     try:
@@ -94,8 +103,13 @@ def load_lexicon(path: str | Path | None = None) -> pd.DataFrame:
         raise LexiconError(f"{source}: cannot read actor lexicon: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("actors"), list):
         raise LexiconError(f"{source}: an actor lexicon needs a list 'actors'")
-    rows = [row for entry in data["actors"] for row in _entry_rows(source, entry)]
-    _check_unique(source, rows)
+    names, adjective_rows = [], []
+    for entry in data["actors"]:
+        entry_names, entry_adjectives = _entry_rows(source, entry)
+        names += entry_names
+        adjective_rows += entry_adjectives
+    _check_unique(source, names + adjective_rows)
+    rows = names + adjective_rows if adjectives else names
     lexicon = pd.DataFrame(rows, columns=list(LEXICON_COLUMNS)).astype("string")
     lexicon["_length"] = lexicon["variant"].str.len()
     lexicon = lexicon.sort_values(
@@ -156,7 +170,11 @@ def actor_groups(lexicon: pd.DataFrame | None = None) -> dict[str, tuple[str, ..
     return dict(_lexicon(lexicon).attrs.get("groups", {}))
 
 
-def _entry_rows(source: Path, entry: Any) -> list[tuple[str, str, str, str, str]]:
+_Row = tuple[str, str, str, str, str]
+
+
+def _entry_rows(source: Path, entry: Any) -> tuple[list[_Row], list[_Row]]:
+    """The rows of an entry's names and of its adjectives."""
     if not isinstance(entry, dict) or not {"id", "label", "kind", "variants"} <= set(entry):
         raise LexiconError(f"{source}: each actor needs id, label, kind, variants: {entry!r}")
     actor_id = str(entry["id"])
@@ -169,11 +187,17 @@ def _entry_rows(source: Path, entry: Any) -> list[tuple[str, str, str, str, str]
         raise LexiconError(
             f"{source}: actor {actor_id!r} has kind {entry['kind']!r}; expected {sorted(KINDS)}"
         )
-    variants = entry["variants"]
-    if not isinstance(variants, dict) or not variants:
+    if not isinstance(entry["variants"], dict) or not entry["variants"]:
         raise LexiconError(f"{source}: actor {actor_id!r}: 'variants' must map language to list")
+    return _forms(source, entry, "variants"), _forms(source, entry, "adjectives")
+
+
+def _forms(source: Path, entry: dict[str, Any], key: str) -> list[_Row]:
+    actor_id, forms_by_language = str(entry["id"]), entry.get(key) or {}
+    if not isinstance(forms_by_language, dict):
+        raise LexiconError(f"{source}: actor {actor_id!r}: {key!r} must map language to list")
     rows = []
-    for language, forms in variants.items():
+    for language, forms in forms_by_language.items():
         if language not in LANGUAGES:
             raise LexiconError(f"{source}: actor {actor_id!r}: unknown language {language!r}")
         for form in forms or ():
@@ -289,13 +313,14 @@ def count_mentions(text: str, lexicon: pd.DataFrame | None = None) -> Counter[st
 
 
 def _lexicon(lexicon: pd.DataFrame | None) -> pd.DataFrame:
-    return shipped_lexicon() if lexicon is None else lexicon
+    """The given lexicon, or the shipped one with adjectives (mentions, not just names)."""
+    return shipped_lexicon(adjectives=True) if lexicon is None else lexicon
 
 
-@lru_cache(maxsize=1)
-def shipped_lexicon() -> pd.DataFrame:
+@lru_cache(maxsize=2)
+def shipped_lexicon(adjectives: bool = False) -> pd.DataFrame:
     """Return the packaged lexicon, read once per process (treat it as read-only)."""
-    return load_lexicon()
+    return load_lexicon(adjectives=adjectives)
 
 
 def tag_actors(
@@ -311,7 +336,8 @@ def tag_actors(
     corpus : pandas.DataFrame
         A corpus (see :mod:`corpus_tools.schema`).
     lexicon : pandas.DataFrame or None
-        From :func:`load_lexicon`; ``None`` for the shipped lexicon.
+        From :func:`load_lexicon`; ``None`` for the shipped lexicon with its adjectives
+        (``load_lexicon(adjectives=True)``).
     column_prefix : str
         Column names are ``column_prefix + actor_id``.
 
@@ -378,7 +404,8 @@ def filter_corpus(
     include_duplicates : bool
         ``False`` drops rows whose ``duplicate_of`` is set.
     lexicon : pandas.DataFrame or None
-        Lexicon for on-the-fly tagging and groups; ``None`` for the shipped one.
+        Lexicon for on-the-fly tagging and groups; ``None`` for the shipped one with its
+        adjectives.
     column_prefix : str
         Prefix of the actor columns.
 

@@ -107,7 +107,7 @@ def test_counts_in_each_language(text: str, expected: dict[str, int]) -> None:
         "Z kim rozmawiał prezydent?",  # Polish pronoun
         "Putinizm, Rosyjskość i Moskwianie.",  # longer words that start like a variant
         "Nie wiadomo, kto był w USAF.",  # US/USA inside a longer token
-        "북한군 한국어",  # Hangul followed by a non-particle
+        "북한산 한국어",  # Hangul followed by a non-particle (Bukhansan, a mountain in Seoul)
         "kim jong un, putin, pyongyang",  # matching is case-sensitive
     ],
 )
