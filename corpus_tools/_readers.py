@@ -318,36 +318,36 @@ and no value settles it; pass dayfirst=True (--dayfirst) or date_format='%d/%m/%
         return DateRule(epoch_unit=epoch_unit, date_format=date_format)
     if dayfirst is not None:
         return DateRule("dmy" if dayfirst else "mdy", epoch_unit)
-    first = numeric = None
-    proof: dict[str, str] = {}
+    first: re.Match[str] | None = None
+    proof: dict[str, re.Match[str]] = {}
     for value in values:
-        match = _NUMERIC.match(str(value).strip()) if isinstance(value, str) else None
+        match = _NUMERIC.match(value.strip()) if isinstance(value, str) else None
         if match is None:
             continue
-        first = first or match[0]
-        numeric = match
+        first = first or match
         a, b = int(match[1]), int(match[3])
         if a > 12 >= b:
-            proof.setdefault("dmy", match[0])
+            proof.setdefault("dmy", match)
         elif b > 12 >= a:
-            proof.setdefault("mdy", match[0])
-    if numeric is None:
+            proof.setdefault("mdy", match)
+    if first is None:
         return DateRule(epoch_unit=epoch_unit, basis="")
     if len(proof) == 2:
         raise DateFormatError(
-            f"dates mix day-first ({proof['dmy']!r}) and month-first ({proof['mdy']!r}) values; "
-            "fix the column or pass date_format= (--date-format) for the format most rows use"
+            f"dates mix day-first ({proof['dmy'][0]!r}) and month-first ({proof['mdy'][0]!r}) "
+            "values; fix the column or pass date_format= (--date-format) for the format most "
+            "rows use"
         )
     if not proof:
-        sep = numeric[2]
+        sep = first[2]
         fmt = f"%d{sep}%m{sep}%Y"
         raise DateFormatError(
-            f"dates such as {first!r} could be DD/MM or MM/DD and no value settles it; "
+            f"dates such as {first[0]!r} could be DD/MM or MM/DD and no value settles it; "
             f"pass dayfirst=True (--dayfirst) or date_format={fmt!r} (--date-format {fmt!r})"
         )
     order, example = next(iter(proof.items()))
-    number = example.split(numeric[2])[0 if order == "dmy" else 1]
-    return DateRule(order, epoch_unit, basis=f"{example!r} has no month {int(number)}")
+    month = int(example[1] if order == "dmy" else example[3])
+    return DateRule(order, epoch_unit, basis=f"{example[0]!r} has no month {month}")
 
 
 def _epoch_value(value: object) -> float:
