@@ -540,16 +540,18 @@ def _with_provenance(
     """``out`` with ``parent``'s attrs plus this step in ``config["steps"]``.
 
     The steps live in the config, which :func:`corpus_tools.io.save_corpus` writes to the
-    manifest and :func:`corpus_tools.io.read_corpus` reads back.
+    manifest and :func:`corpus_tools.io.read_corpus` reads back. A step that drops rows
+    moves the saved corpus's ``manifest_sha256`` into the step: results computed on the
+    subset must not claim to come from the whole saved corpus.
     """
     attrs = copy.deepcopy(parent.attrs)
     meta = attrs.setdefault("corpus_tools", {})
     config = meta.get("config")
     config = dict(config) if isinstance(config, dict) else {}
-    config["steps"] = [
-        *config.get("steps", []),
-        {"function": function, **params, "n_rows_in": len(parent), "n_rows_out": len(out)},
-    ]
+    step = {"function": function, **params, "n_rows_in": len(parent), "n_rows_out": len(out)}
+    if len(out) != len(parent) and "manifest_sha256" in meta:
+        step["from_manifest_sha256"] = meta.pop("manifest_sha256")
+    config["steps"] = [*config.get("steps", []), step]
     meta["config"] = config
     out.attrs = attrs
     return out

@@ -373,7 +373,7 @@ def test_filter_corpus_date_bounds() -> None:
 
 
 def test_filters_keep_attrs_and_record_themselves(tmp_path: Path) -> None:
-    from corpus_tools.io import manifest_path, save_corpus
+    from corpus_tools.io import manifest_path, read_corpus, save_corpus
     from corpus_tools.schema import coerce_corpus
 
     corpus = coerce_corpus(
@@ -391,3 +391,11 @@ def test_filters_keep_attrs_and_record_themselves(tmp_path: Path) -> None:
     manifest = json.loads(manifest_path(tmp_path / "s.parquet").read_text(encoding="utf-8"))
     assert manifest["config"]["roots"] == ["in"]
     assert manifest["config"]["steps"][1]["function"] == "filter_corpus"
+    # Read back, the subset is its own saved corpus; filtering it again records where the
+    # rows came from instead of passing the whole corpus's manifest hash on.
+    saved = read_corpus(tmp_path / "s.parquet")
+    own_hash = saved.attrs["corpus_tools"]["manifest_sha256"]
+    assert tag_actors(saved).attrs["corpus_tools"]["manifest_sha256"] == own_hash
+    again = filter_corpus(saved, all_of=["ukraine"])  # drops the one row
+    assert "manifest_sha256" not in again.attrs["corpus_tools"]
+    assert again.attrs["corpus_tools"]["config"]["steps"][-1]["from_manifest_sha256"] == own_hash
