@@ -225,6 +225,10 @@ def test_cli_map_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert "'headlin' not in the data; its columns are: day, headline, teaser" in err
     assert main([*args]) == 1
     assert "no column maps to text, title or url" in capsys.readouterr().err
+    assert main([*args, "--map", "body=teaser"]) == 1
+    assert "mapping keys ['body'] are not corpus columns" in capsys.readouterr().err
+    assert main([*args, "--map", "text=teaser", "--map", "text=headline"]) == 1
+    assert "--map text= is given twice; join columns with '+'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
         main([*args, "--map", "text"])
     assert exit_info.value.code == 2
