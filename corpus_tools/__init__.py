@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "load_lexicon": "actors",
     "tag_actors": "actors",
     "filter_corpus": "actors",
+    "actor_groups": "actors",
     # data
     "load_demo": "datasets",
     "load_demo_truth": "datasets",
@@ -85,6 +86,7 @@ __all__ = [
     "TopicFit",
     "Vectorizer",
     "__version__",
+    "actor_groups",
     "coherence",
     "corpus_matrix",
     "demo_path",
@@ -151,7 +153,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .actors import filter_corpus, load_lexicon, tag_actors
+    from .actors import actor_groups, filter_corpus, load_lexicon, tag_actors
     from .clean import load_profile
     from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
     from .errors import CorpusToolsError

@@ -17,6 +17,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._archive import ARCHIVE_SUFFIXES
+from .errors import CorpusToolsError
 
 # Tried in this order; on equal scores the earlier one wins (the decodings then agree on
 # every letter that matters, e.g. Polish text without ś/ą/ź in CP1250 vs ISO-8859-2).
@@ -169,13 +171,18 @@ _CREDIT = re.compile(
 
 @dataclass(frozen=True)
 class ArticleHeader:
-    """The first line of an article file plus the raw body below it."""
+    """The first line of an article file plus the raw body below it.
 
-    date: pd.Timestamp
-    precision: str
+    ``date`` and ``precision`` are ``None`` when the header names an impossible date;
+    ``problem`` then says which.
+    """
+
+    date: pd.Timestamp | None
+    precision: str | None
     caption: str | None
     credit: str | None
     body: str
+    problem: str | None = None
 
 
 def parse_article(text: str) -> ArticleHeader | None:
@@ -183,11 +190,9 @@ def parse_article(text: str) -> ArticleHeader | None:
 
     The header is `` date YYYY-MM[-DD] <caption> <label> <credit>``; the credit follows the
     last of the :data:`CREDIT_LABELS` (``Źródło:``, ``Source:``, ``Источник:``, ``출처:``).
-
-    Raises
-    ------
-    ValueError
-        When the header names an impossible date (e.g. ``2025-13``).
+    Returns ``None`` when the first line is not such a header. A header with an
+    impossible date (``2025-13``) gives ``date=None`` and a ``problem``: the article is
+    still an article.
 
     Examples
     --------
@@ -197,6 +202,8 @@ def parse_article(text: str) -> ArticleHeader | None:
     >>> h = parse_article(" date 2024-06 Putin in Pyongyang Source: AP\\n\\nText.")
     >>> (h.precision, h.caption, h.credit)
     ('month', 'Putin in Pyongyang', 'AP')
+    >>> parse_article(" date 2024-13 Putin Source: AP\\n\\nText.").problem
+    "invalid date in header: 'date 2024-13 Putin Source: AP'"
     """
     first, _, body = text.partition("\n")
     first = unicodedata.normalize("NFC", first)
@@ -204,13 +211,14 @@ def parse_article(text: str) -> ArticleHeader | None:
     if match is None:
         return None
     year, month, day, rest = match.groups()
-    try:
-        date = in_range(pd.Timestamp(int(year), int(month), int(day or 1)))
-    except ValueError as exc:
-        raise ValueError(f"invalid date in header: {first.strip()[:40]!r}") from exc
     caption, credit = (rest or "").strip(), None
     if labelled := _CREDIT.fullmatch(caption):
         caption, credit = labelled["caption"].strip(), labelled["credit"].strip()
+    try:
+        date = in_range(pd.Timestamp(int(year), int(month), int(day or 1)))
+    except ValueError:
+        problem = f"invalid date in header: {first.strip()[:40]!r}"
+        return ArticleHeader(None, None, caption or None, credit or None, body, problem)
     return ArticleHeader(date, "day" if day else "month", caption or None, credit or None, body)
 
 
@@ -218,20 +226,156 @@ def parse_article(text: str) -> ArticleHeader | None:
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _COMPACT = re.compile(r"^(\d{8})(?:T(\d{6})Z?)?$")  # GDELT seendate 20240619T120000Z
-_EPOCH_MS = 1e11  # epoch values above this are milliseconds (1e11 s is the year 5138)
+# Numeric dates whose day/month order is not written down: 02/01/2023, 13.01.2023 10:00.
+# The rest (a time, AM/PM, a zone) is left to pandas once the date is written as ISO.
+_NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})((?:[ T,].*)?)$")
+_YEAR_FIRST = re.compile(r"^(\d{4})([/.])(\d{1,2})\2(\d{1,2})((?:[ T,].*)?)$")
+# Epoch numbers: 13 digits are milliseconds (2001-2286); 12-digit values are either
+# milliseconds of 1973-2001 or seconds beyond 5138 (e.g. 253402300800, the "year 10000"
+# sentinel), so they are milliseconds only when the same column has 13-digit values.
+_EPOCH_MS = 1e12
+EPOCH_FORMATS = ("epoch_s", "epoch_ms")
+_ORDERS = {"dmy": "day first (DD/MM/YYYY)", "mdy": "month first (MM/DD/YYYY)"}
 
 
-def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
+class DateFormatError(CorpusToolsError, ValueError):
+    """A date column's day/month order cannot be told from its values (or contradicts itself)."""
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """How the dates of one column are read: one rule for the whole column.
+
+    Attributes
+    ----------
+    order : str or None
+        ``"dmy"`` or ``"mdy"`` for numeric dates such as ``02/01/2023``; ``None`` when the
+        column has none (they are then refused, never guessed).
+    epoch_unit : str
+        ``"s"`` or ``"ms"`` for epoch numbers.
+    date_format : str or None
+        A strftime format (or ``epoch_s`` / ``epoch_ms``) that every text value must match.
+    basis : str
+        Why: ``"given"``, or the value that settled the order.
+    """
+
+    order: str | None = None
+    epoch_unit: str = "s"
+    date_format: str | None = None
+    basis: str = "given"
+
+    def describe(self) -> str:
+        """One line for the ingest report."""
+        if self.date_format is not None:
+            return f"dates read with date_format={self.date_format!r}"
+        if self.order is None:
+            return "dates read as ISO/year/month/epoch values (no DD/MM vs MM/DD dates)"
+        return f"dates read {_ORDERS[self.order]} ({self.basis})"
+
+
+def date_rule(
+    values: Iterable[object], *, date_format: str | None = None, dayfirst: bool | None = None
+) -> DateRule:
+    """Choose one way of reading a date column, from all its values or from the user.
+
+    Numeric dates with the day and month in either order (``02/01/2023``, ``13.01.2023``)
+    are read in one order for the whole column: the order ``dayfirst`` gives, else the
+    one that a value with a number above 12 proves (``13/01/2023`` is day first). A
+    column whose values prove both orders, or neither, is refused. Epoch numbers are
+    milliseconds when the column holds 13-digit values, else seconds.
+
+    Parameters
+    ----------
+    values : iterable
+        Every value of the column.
+    date_format : str, optional
+        A strftime format such as ``"%d/%m/%Y"`` (or ``"epoch_s"``, ``"epoch_ms"``).
+    dayfirst : bool, optional
+        ``True``: numeric dates are DD/MM; ``False``: MM/DD.
+
+    Raises
+    ------
+    DateFormatError
+        When the order of day and month cannot be told, with the options that fix it.
+
+    Examples
+    --------
+    >>> rule = date_rule(["02/01/2023", "13/01/2023"])
+    >>> rule.order, parse_date("02/01/2023", rule)
+    ('dmy', (Timestamp('2023-01-02 00:00:00'), 'day'))
+    >>> date_rule(["02/01/2023"])
+    Traceback (most recent call last):
+    ...
+    corpus_tools._readers.DateFormatError: dates such as '02/01/2023' could be DD/MM or MM/DD \
+and no value settles it; pass dayfirst=True (--dayfirst) or date_format='%d/%m/%Y' \
+(--date-format '%d/%m/%Y')
+    """
+    if date_format is not None and dayfirst is not None:
+        raise DateFormatError("give date_format or dayfirst, not both")
+    values = list(values)
+    epoch_unit = "ms" if any(_epoch_value(v) >= _EPOCH_MS for v in values) else "s"
+    if date_format is not None:
+        return DateRule(epoch_unit=epoch_unit, date_format=date_format)
+    if dayfirst is not None:
+        return DateRule("dmy" if dayfirst else "mdy", epoch_unit)
+    first: re.Match[str] | None = None
+    proof: dict[str, re.Match[str]] = {}
+    for value in values:
+        match = _NUMERIC.match(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            continue
+        first = first or match
+        a, b = int(match[1]), int(match[3])
+        if a > 12 >= b:
+            proof.setdefault("dmy", match)
+        elif b > 12 >= a:
+            proof.setdefault("mdy", match)
+    if first is None:
+        return DateRule(epoch_unit=epoch_unit, basis="")
+    if len(proof) == 2:
+        raise DateFormatError(
+            f"dates mix day-first ({proof['dmy'][0]!r}) and month-first ({proof['mdy'][0]!r}) "
+            "values; fix the column or pass date_format= (--date-format) for the format most "
+            "rows use"
+        )
+    if not proof:
+        sep = first[2]
+        fmt = f"%d{sep}%m{sep}%Y"
+        raise DateFormatError(
+            f"dates such as {first[0]!r} could be DD/MM or MM/DD and no value settles it; "
+            f"pass dayfirst=True (--dayfirst) or date_format={fmt!r} (--date-format {fmt!r})"
+        )
+    order, example = next(iter(proof.items()))
+    month = int(example[1] if order == "dmy" else example[3])
+    return DateRule(order, epoch_unit, basis=f"{example[0]!r} has no month {month}")
+
+
+def _epoch_value(value: object) -> float:
+    if isinstance(value, bool):
+        return 0.0
+    if isinstance(value, int | float) and not math.isnan(value):
+        return abs(float(value))
+    if isinstance(value, str) and re.fullmatch(r"-?\d{9,}", value.strip()):
+        return abs(float(value))
+    return 0.0
+
+
+def parse_date(
+    value: object, rule: DateRule | None = None
+) -> tuple[pd.Timestamp | None, str | None]:
     """Parse a record's date into ``(timestamp, precision)``; ``(None, None)`` when missing.
 
     Accepts epoch seconds or milliseconds (numbers or digit strings), ISO strings with
-    year, month or day precision, GDELT's ``YYYYMMDDTHHMMSSZ`` and datetime objects.
-    Time zones are converted to UTC and dropped.
+    year, month or day precision (``YYYY``, ``YYYY-MM``, ``YYYY/MM``, ``YYYY-M``), GDELT's
+    ``YYYYMMDDTHHMMSSZ``, free-form dates with a month name, datetime objects, and numeric
+    day/month dates in the order ``rule`` fixes (:func:`date_rule`). An integer from
+    1000 to 9999 is a year, never epoch seconds. Time zones are converted to UTC and dropped.
 
     Raises
     ------
     ValueError
-        For a value that is present but not a date.
+        For a value that is present but not a date, outside 1677-2262, or a numeric
+        day/month date without an order.
 
     Examples
     --------
@@ -239,18 +383,23 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     (Timestamp('2023-12-24 00:00:00'), 'day')
     >>> parse_date("2024-06")
     (Timestamp('2024-06-01 00:00:00'), 'month')
+    >>> parse_date(2024)
+    (Timestamp('2024-01-01 00:00:00'), 'year')
     """
+    rule = rule or DateRule()
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None, None
     if isinstance(value, bool):
         raise ValueError(f"not a date: {value!r}")
     if isinstance(value, int | float):
-        return _from_number(float(value))
+        return _from_number(float(value), rule)
     if isinstance(value, datetime.date):
         return _naive_utc(pd.Timestamp(value)), "day"
     text = str(value).strip()
     if not text:
         return None, None
+    if rule.date_format is not None:
+        return _with_format(text, rule)
     if _YEAR.match(text):
         return in_range(pd.Timestamp(int(text), 1, 1)), "year"
     if match := _MONTH.match(text):
@@ -258,15 +407,53 @@ def parse_date(value: object) -> tuple[pd.Timestamp | None, str | None]:
     if match := _COMPACT.match(text):
         return in_range(pd.Timestamp(match[1] + (f"T{match[2]}" if match[2] else ""))), "day"
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return _from_number(float(text))
+        return _from_number(float(text), rule)
+    if match := _YEAR_FIRST.match(text):
+        return _ymd(match[1], match[3], match[4], match[5])
+    if match := _NUMERIC.match(text):
+        return _numeric(match, rule)
     return _naive_utc(pd.Timestamp(text)), "day"
 
 
-def _from_number(number: float) -> tuple[pd.Timestamp, str]:
+def _numeric(match: re.Match[str], rule: DateRule) -> tuple[pd.Timestamp, str]:
+    if rule.order is None:
+        raise DateFormatError("day/month order unknown (pass dayfirst= or date_format=)")
+    day, month = (match[1], match[3]) if rule.order == "dmy" else (match[3], match[1])
+    year = match[4] if len(match[4]) == 4 else str(datetime.datetime.strptime(match[4], "%y").year)
+    return _ymd(year, month, day, match[5])
+
+
+def _ymd(year: str, month: str, day: str, rest: str) -> tuple[pd.Timestamp, str]:
+    pd.Timestamp(int(year), int(month), int(day))  # raises on a day or month out of range
+    return _naive_utc(pd.Timestamp(f"{int(year):04d}-{int(month):02d}-{int(day):02d}{rest}")), "day"
+
+
+def _with_format(text: str, rule: DateRule) -> tuple[pd.Timestamp, str]:
+    fmt = rule.date_format
+    assert fmt is not None
+    if fmt in EPOCH_FORMATS:
+        unit = "ms" if fmt == "epoch_ms" else "s"
+        return in_range(pd.Timestamp(float(text), unit=unit)), "day"
+    parsed = datetime.datetime.strptime(text, fmt)
+    has_day = any(code in fmt for code in ("%d", "%j", "%-d", "%x", "%c"))
+    has_month = has_day or any(code in fmt for code in ("%m", "%b", "%B", "%-m"))
+    return _naive_utc(pd.Timestamp(parsed)), "day" if has_day else "month" if has_month else "year"
+
+
+def _from_number(number: float, rule: DateRule) -> tuple[pd.Timestamp, str]:
     if 1000 <= number <= 9999 and number.is_integer():
         return in_range(pd.Timestamp(int(number), 1, 1)), "year"
-    unit = "ms" if abs(number) >= _EPOCH_MS else "s"
-    return in_range(pd.Timestamp(number, unit=unit)), "day"
+    if rule.date_format in EPOCH_FORMATS:
+        unit = "ms" if rule.date_format == "epoch_ms" else "s"
+    else:
+        unit = "ms" if abs(number) >= _EPOCH_MS or rule.epoch_unit == "ms" else "s"
+    try:
+        return in_range(pd.Timestamp(number, unit=unit)), "day"
+    except (ValueError, OverflowError) as exc:
+        raise DateFormatError(
+            f"epoch {unit} {number:.0f} is outside 1677-2262"
+            + (" (if these are milliseconds, pass date_format='epoch_ms')" if unit == "s" else "")
+        ) from exc
 
 
 def _naive_utc(stamp: pd.Timestamp) -> pd.Timestamp:
@@ -289,6 +476,8 @@ def in_range(stamp: pd.Timestamp) -> pd.Timestamp:
 
 # ---- tables and record lists ------------------------------------------------------------------
 MAPPABLE = ("doc_id", "text", "title", "date", "url", "outlet", "language", "caption", "credit")
+# Schema columns that may join several source columns (with a newline).
+JOINABLE = frozenset({"text", "title", "caption", "credit"})
 # Media Cloud story lists: v2 API exports name the id ``stories_id``, the current
 # search.mediacloud.org CSV export names it ``id``; the other columns are shared.
 _MEDIACLOUD_CORE = frozenset({"publish_date", "title", "url", "media_name"})
@@ -394,34 +583,56 @@ def _json_records(text: str) -> tuple[list[dict], str | None]:
 
 
 def resolve_mapping(
-    columns: set[str], mapping: dict[str, str] | None, builtin: str | None
-) -> tuple[dict[str, str], str | None]:
-    """Return the schema-to-field mapping for a table and the built-in format it used.
+    columns: set[str], mapping: Mapping[str, Sequence[str]] | None, builtin: str | None
+) -> tuple[dict[str, tuple[str, ...]], str | None]:
+    """Return the schema-to-columns mapping for a table and the built-in format it used.
+
+    Each schema column maps to one source column or, for ``text``, ``title``, ``caption``
+    and ``credit``, to several whose values are joined with a newline. Schema columns the
+    user's mapping leaves out are taken from fields of the same name.
 
     Raises
     ------
     ValueError
-        When a mapped field is missing or nothing maps to text, title or url.
+        Naming the mapped columns the data does not have and listing the ones it has, or
+        when nothing maps to text, title or url.
+
+    Examples
+    --------
+    >>> resolve_mapping({"title", "description"}, {"text": ["title", "description"]}, None)
+    ({'title': ('title',), 'text': ('title', 'description')}, None)
+    >>> resolve_mapping({"title", "description"}, {"text": ["titel"]}, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: mapped column(s) 'titel' not in the data; its columns are: description, title
     """
     if mapping is not None:
-        missing = sorted(set(mapping.values()) - columns)
+        wanted = {k: tuple([v] if isinstance(v, str) else v) for k, v in mapping.items()}
+        missing = sorted({c for names in wanted.values() for c in names} - columns)
         if missing:
             raise ValueError(
-                f"mapped field(s) {', '.join(missing)} not in the data "
-                f"(fields: {', '.join(sorted(columns)[:20])})"
+                f"mapped column(s) {', '.join(map(repr, missing))} not in the data; "
+                f"its columns are: {_column_list(columns)}"
             )
-        return dict(mapping), None
+        same_name = {name: (name,) for name in MAPPABLE if name in columns}
+        return {**same_name, **wanted}, None
     if builtin == "gdelt" or (builtin is None and {"seendate", "domain", "url"} <= columns):
-        return {k: v for k, v in GDELT_MAPPING.items() if v in columns}, "gdelt"
+        return {k: (v,) for k, v in GDELT_MAPPING.items() if v in columns}, "gdelt"
     if builtin == "mediacloud" or _is_mediacloud(columns):
-        return _mediacloud_mapping(columns), "mediacloud"
-    found = {name: name for name in MAPPABLE if name in columns}
+        return {k: (v,) for k, v in _mediacloud_mapping(columns).items()}, "mediacloud"
+    found = {name: (name,) for name in MAPPABLE if name in columns}
     if not {"text", "title", "url"} & found.keys():
         raise ValueError(
-            "no field maps to text, title or url; pass mapping={'text': ..., ...} "
-            f"(fields: {', '.join(sorted(columns)[:20])})"
+            "no column maps to text, title or url; pass mapping={'text': ..., ...} "
+            f"(--map text=COLUMN); its columns are: {_column_list(columns)}"
         )
     return found, None
+
+
+def _column_list(columns: set[str], limit: int = 40) -> str:
+    names = sorted(columns)
+    more = f" ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def _is_mediacloud(columns: set[str]) -> bool:

@@ -44,7 +44,52 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--languages", default="pl,en,ru,ko", help="comma-separated ISO 639-1 codes")
     p.add_argument("--no-dedupe", action="store_true", help="do not mark duplicates")
+    p.add_argument(
+        "--map",
+        action="append",
+        type=_map_option,
+        default=[],
+        metavar="FIELD=COLUMN[+COLUMN...]",
+        help="map a table column to a corpus field (repeatable), e.g. --map "
+        "text=title+description --map date=published; '+' joins columns with a newline",
+    )
+    dates = p.add_mutually_exclusive_group()
+    dates.add_argument(
+        "--date-format", help="strftime format of the dates, e.g. '%%d.%%m.%%Y', or epoch_ms"
+    )
+    dates.add_argument(
+        "--dayfirst",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="numeric dates like 02/01/2023 are day first (--no-dayfirst: month first); "
+        "without either option the order is inferred per column or the ingest refuses",
+    )
+    p.add_argument(
+        "--prefer-identified-language",
+        action="store_true",
+        help="where language identification confidently disagrees with the declared "
+        "language, use the identified one (the conflict is flagged either way)",
+    )
     p.set_defaults(func=_run_ingest)
+
+
+def _map_option(value: str) -> tuple[str, list[str]]:
+    field, sep, columns = value.partition("=")
+    names = [c.strip() for c in columns.split("+")]
+    if not sep or not field.strip() or not all(names):
+        raise argparse.ArgumentTypeError(
+            f"--map {value!r}: expected FIELD=COLUMN[+COLUMN...], e.g. text=title+description"
+        )
+    return field.strip(), names
+
+
+def _mapping(pairs: list[tuple[str, list[str]]]) -> dict[str, str | list[str]] | None:
+    mapping: dict[str, str | list[str]] = {}
+    for field, names in pairs:
+        if field in mapping:
+            raise CorpusToolsError(f"--map {field}= is given twice; join columns with '+'")
+        mapping[field] = names[0] if len(names) == 1 else names
+    return mapping or None
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
@@ -56,6 +101,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
         languages=[code.strip() for code in args.languages.split(",") if code.strip()],
         dedupe=not args.no_dedupe,
         progress=True,
+        mapping=_mapping(args.map),
+        date_format=args.date_format,
+        dayfirst=args.dayfirst,
+        prefer_identified_language=args.prefer_identified_language,
     )
     manifest = save_corpus(df, args.out, report=report)
     if args.report is not None:

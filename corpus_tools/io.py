@@ -12,6 +12,7 @@ and written into the manifest by :func:`save_corpus`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -31,9 +32,15 @@ from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
 from ._readers import (
     ARTICLE_NAME,
+    EPOCH_FORMATS,
+    JOINABLE,
     MAPPABLE,
     READER_KINDS,
+    ArticleHeader,
+    DateFormatError,
+    DateRule,
     DecodeProblem,
+    date_rule,
     declared_language,
     decode_bytes,
     extra_value,
@@ -60,6 +67,16 @@ _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among 
 # py3langid's cost is linear in the text length; among four unrelated languages a few
 # sentences decide as reliably as whole articles, at a quarter of the time.
 _LANGID_CHARS = 500
+# Identification overrules or flags a declared language only when it is this sure, on a
+# text at least this long (a headline's few words are too little evidence).
+_CONFLICT_PROB = 0.9
+_CONFLICT_CHARS = 40
+# Skip reasons that refuse the ingest (see _refuse): guessing would be worse. A date column
+# read wrongly is always refused; a mapping only when no file could be read with it; a
+# table without usable columns (no mapping given) only when it is the one input.
+_REFUSED_DATES = "refused (dates): "
+_REFUSED_MAPPING = "refused (mapping): "
+_REFUSED_COLUMNS = "no usable columns: "
 # MinHash parameters of the duplicate marking (clean.mark_duplicates' defaults).
 _NUM_PERM = 128
 _SHINGLE_SIZE = 5
@@ -85,17 +102,27 @@ class _Skipped(Exception):
     """A corpus file that cannot be used (reported as ``skipped`` with the reason)."""
 
 
+class _Refused(_Skipped):
+    """A file whose reading options are wrong (dates, mapping): the ingest raises."""
+
+    def __init__(self, prefix: str, message: str) -> None:
+        super().__init__(prefix + message)
+
+
 # ---- configuration and work items ---------------------------------------------------------
 @dataclass(frozen=True)
 class _Config:
     profile: clean.BoilerplateProfile
     languages: tuple[str, ...]
-    mapping: dict[str, str] | None
+    mapping: dict[str, tuple[str, ...]] | None
     format: str | None
     outlet: str | None
     encoding: str | None
     max_file_bytes: int
     sketch_seed: int | None  # MinHash seed, or None when duplicates are not marked
+    date_format: str | None = None
+    dayfirst: bool | None = None
+    prefer_identified_language: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,7 +234,27 @@ class IngestReport:
         problems = self.files.loc[self.files["status"] == "skipped", "reason"]
         for reason, n in problems.str.split(":").str[0].value_counts().items():
             lines.append(f"skipped: {n} x {reason}")
+        lines += self._note_lines()
         return "\n".join(lines)
+
+    def _note_lines(self) -> list[str]:
+        """How dates were read per file, and counts of per-document problems."""
+        notes = self.notes
+        lines = [
+            f"{source.rsplit('/', 1)[-1]}: {note}"
+            for source, note in notes.loc[notes["doc_id"] == "", ["source", "note"]].itertuples(
+                index=False
+            )
+        ]
+        for prefix, what in (
+            ("unparseable date", "date(s) could not be read and are missing"),
+            ("declared language", "declared language(s) contradicted by identification "
+             "(column language_conflict)"),
+        ):  # fmt: skip
+            n = int(notes["note"].str.startswith(prefix).sum())
+            if n:
+                lines.append(f"{n} {what}; see the report's notes")
+        return lines
 
 
 # ---- public API ---------------------------------------------------------------------------
@@ -239,7 +286,7 @@ def load_corpus(source: PathLike | Sequence[PathLike], **options: Any) -> pd.Dat
 def ingest(
     source: PathLike | Sequence[PathLike],
     *,
-    mapping: Mapping[str, str] | None = None,
+    mapping: Mapping[str, str | Sequence[str]] | None = None,
     format: str | None = None,
     profile: str | Path | None = "pl_portal",
     languages: Sequence[str] = ("pl", "en", "ru", "ko"),
@@ -253,6 +300,9 @@ def ingest(
     max_archive_bytes: int = DEFAULT_MAX_ARCHIVE_BYTES,
     n_jobs: int | None = None,
     seed: int = 1,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    prefer_identified_language: bool = False,
 ) -> tuple[pd.DataFrame, IngestReport]:
     """Load corpus files and report what happened to each of them.
 
@@ -266,9 +316,12 @@ def ingest(
     mapping : mapping, optional
         For tables and record lists: schema column -> source field, e.g.
         ``{"text": "story_text", "title": "headline", "date": "date", "url": "link"}``.
-        Keys among ``doc_id, text, title, date, url, outlet, language, caption, credit``.
-        Without it, Media Cloud and GDELT exports are recognised and other tables must
-        use the schema's column names. Unmapped fields are kept as extra columns.
+        Keys among ``doc_id, text, title, date, url, outlet, language, caption, credit``;
+        ``text``, ``title``, ``caption`` and ``credit`` may take a list of fields, joined
+        with a newline (``{"text": ["title", "description"]}``). Schema columns left out
+        are taken from fields of the same name. Without a mapping, Media Cloud and GDELT
+        exports are recognised and other tables must use the schema's column names.
+        Unmapped fields are kept as extra columns.
     format : str, optional
         Force one reader for every file: ``article``, ``csv``, ``tsv``, ``jsonl``,
         ``json``, ``parquet``, ``excel``, ``html``, ``mediacloud`` or ``gdelt``.
@@ -292,6 +345,20 @@ def ingest(
     n_jobs : int, optional
         Processes for reading many files (``None``: all cores). Output does not depend
         on it.
+    date_format : str, optional
+        strftime format of every text date in the tables (e.g. ``"%d.%m.%Y"``), or
+        ``"epoch_s"`` / ``"epoch_ms"``. Values that do not match become missing dates
+        with a note.
+    dayfirst : bool, optional
+        Numeric dates such as ``02/01/2023`` are day first (``True``) or month first
+        (``False``). Without this or ``date_format`` the order is inferred per date column
+        from all its values (:func:`corpus_tools._readers.date_rule`) and a column that
+        does not settle it is refused; it is never guessed row by row.
+    prefer_identified_language : bool
+        Language identification always runs. Where it confidently (p >= 0.9, 40+
+        characters) disagrees with a language the source declares, the document is
+        flagged in ``language_conflict`` with a note; ``True`` then uses the identified
+        language, ``False`` keeps the declared one.
 
     Returns
     -------
@@ -302,8 +369,11 @@ def ingest(
     Raises
     ------
     CorpusSourceError
-        When a source does not exist or an option is invalid. Problems with single
-        files never raise: they are reported as ``skipped`` or ``ignored``.
+        When a source does not exist or an option is invalid; when a table's dates
+        cannot be read in one unambiguous format; when a mapping names columns that no
+        file has; when records were loaded but none has text (except GDELT and Media
+        Cloud exports, which carry titles only). Other problems with single files never
+        raise: they are reported as ``skipped`` or ``ignored``.
 
     Examples
     --------
@@ -323,11 +393,14 @@ def ingest(
         encoding=encoding,
         max_file_bytes=int(max_file_bytes),
         sketch_seed=int(seed) if dedupe else None,
+        **_check_dates(date_format, dayfirst),
+        prefer_identified_language=bool(prefer_identified_language),
     )
     files = _expand(source)
     items = _work_items(files, cfg, int(max_archive_bytes))
     chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
     df, results, signatures = _assemble(chunks)
+    _refuse(results, df)
     if dedupe and len(df):
         duplicates = clean.mark_duplicates(
             df,
@@ -417,7 +490,7 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
     are Python strings anyway, so the main process never has to convert them again.
     """
     results = [item if isinstance(item, _Result) else _process_entry(item, cfg) for item in items]
-    _identify_languages(results, cfg.languages)
+    _identify_languages(results, cfg.languages, cfg.prefer_identified_language)
     rows = []
     for position, result in enumerate(results):
         for record in result.records:
@@ -473,7 +546,7 @@ def _read_into(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> Non
     name = entry.rel.rsplit("/", 1)[-1]
     if name.startswith("."):
         raise _Ignored("hidden file")
-    if not data:
+    if not data.strip():
         raise _Skipped("empty")
     kind = cfg.format or table_kind(name, data[:512])
     if kind is None:
@@ -494,17 +567,24 @@ def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _
     if cfg.format is None and not ARTICLE_NAME.match(name):
         raise _Ignored("not an article: file name is not NNN_<16 hex>.txt")
     text, result.encoding = decode_bytes(data, cfg.encoding)
+    if not text.strip():
+        raise _Skipped("empty")
     # The profile normalises the body; only the header line needs it here (CR first,
     # so that old Mac line ends still split off the header).
-    header = parse_article(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc_id = _stem(entry.rel)
+    header = parse_article(text)
     if header is None:
-        raise _Ignored("not an article: no ' date YYYY-MM[-DD]' header line")
+        # A file named like an article is one even when its header line was lost.
+        header = ArticleHeader(None, None, None, None, text, "no ' date YYYY-MM[-DD]' header line")
+    if header.problem is not None:
+        result.notes.append((doc_id, f"{header.problem}: date missing"))
     body = _clean_text(header.body, cfg, result)
     if body is None:
         raise _Skipped("no body")
     result.records.append(
         {
-            "doc_id": _stem(entry.rel),
+            "doc_id": doc_id,
             "source": entry.source,
             "date": header.date,
             "date_precision": header.precision,
@@ -530,7 +610,9 @@ def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> Non
         "url": page.get("url"),
         "text": body,
     }
-    _set_date(record, page.get("date"), result)
+    # One page, one date: only the user's day/month order applies (never a guess).
+    order = None if cfg.dayfirst is None else "dmy" if cfg.dayfirst else "mdy"
+    _set_date(record, page.get("date"), result, DateRule(order))
     result.records.append(record)
 
 
@@ -541,13 +623,18 @@ def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Co
     columns = set().union(*(r.keys() for r in records)) if records else set()
     if not records:
         raise _Skipped("empty: no records")
-    mapping, builtin = resolve_mapping(columns, cfg.mapping, builtin)
+    try:
+        mapping, builtin = resolve_mapping(columns, cfg.mapping, builtin)
+    except ValueError as exc:
+        prefix = _REFUSED_MAPPING if cfg.mapping is not None else _REFUSED_COLUMNS
+        raise _Refused(prefix, str(exc)) from None
     if builtin:
         result.reader = f"{kind} ({builtin})"
+    rule = _date_rule(records, mapping, cfg, result)
     base_id, folder_outlet = _stem(entry.rel), _folder_outlet(entry.rel)
     for index, raw in enumerate(records):
-        doc_id = field_text(raw.get(mapping.get("doc_id", ""))) or f"{base_id}#{index}"
-        record = _map_record(raw, mapping, doc_id, result)
+        doc_id = field_text(raw.get(mapping.get("doc_id", ("",))[0])) or f"{base_id}#{index}"
+        record = _map_record(raw, mapping, doc_id, result, rule)
         record["source"] = f"{entry.source}#{index}"
         record["outlet"] = cfg.outlet or record.get("outlet") or folder_outlet
         record["text"] = _clean_text(record.get("text"), cfg, result)
@@ -556,36 +643,60 @@ def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Co
         result.records.append(record)
 
 
+def _date_rule(
+    records: list[dict[str, Any]], mapping: dict[str, tuple[str, ...]], cfg: _Config,
+    result: _Result,
+) -> DateRule:  # fmt: skip
+    """One reading of the whole date column (or the user's), noted in the report."""
+    if "date" not in mapping:
+        return DateRule()
+    column = mapping["date"][0]
+    try:
+        rule = date_rule(
+            (r.get(column) for r in records), date_format=cfg.date_format, dayfirst=cfg.dayfirst
+        )
+    except DateFormatError as exc:
+        raise _Refused(_REFUSED_DATES, f"date column {column!r}: {exc}") from None
+    if rule.order is not None or rule.date_format is not None:
+        result.notes.append(("", f"date column {column!r}: {rule.describe()}"))
+    return rule
+
+
 def _map_record(
-    raw: dict[str, Any], mapping: dict[str, str], doc_id: str, result: _Result
-) -> dict[str, Any]:
-    used = set(mapping.values())
+    raw: dict[str, Any], mapping: dict[str, tuple[str, ...]], doc_id: str, result: _Result,
+    rule: DateRule,
+) -> dict[str, Any]:  # fmt: skip
+    used = {name for names in mapping.values() for name in names}
     record: dict[str, Any] = {"doc_id": doc_id}
     for name, value in raw.items():
         if name not in used:
             # An unmapped field named like a schema column must not overwrite it.
             key = f"orig_{name}" if name in CORPUS_COLUMNS else name
             record[key] = extra_value(value)
-    for column, name in mapping.items():
-        value = raw.get(name)
+    for column, names in mapping.items():
         if column == "doc_id":
             continue
         if column == "date":
-            _set_date(record, value, result)
+            _set_date(record, raw.get(names[0]), result, rule)
         elif column == "language":
-            record["language"] = declared_language(field_text(value))
+            record["language"] = declared_language(field_text(raw.get(names[0])))
             record["language_prob"] = 1.0 if record["language"] else float("nan")
         else:
-            record[column] = field_text(value)
+            # Several columns (title + description) are joined line by line.
+            parts = [field_text(raw.get(name)) for name in names]
+            record[column] = "\n".join(p for p in parts if p and p.strip()) or None
     return record
 
 
-def _set_date(record: dict[str, Any], value: object, result: _Result) -> None:
+def _set_date(
+    record: dict[str, Any], value: object, result: _Result, rule: DateRule | None = None
+) -> None:
     try:
-        record["date"], record["date_precision"] = parse_date(value)
-    except (ValueError, TypeError, OverflowError):
+        record["date"], record["date_precision"] = parse_date(value, rule)
+    except (ValueError, TypeError, OverflowError) as exc:
         record["date"], record["date_precision"] = None, None
-        result.notes.append((str(record.get("doc_id", "")), f"unparseable date {value!r}"))
+        why = f" ({exc})" if isinstance(exc, DateFormatError) else ""
+        result.notes.append((str(record.get("doc_id", "")), f"unparseable date {value!r}{why}"))
 
 
 def _clean_text(text: str | None, cfg: _Config, result: _Result) -> str | None:
@@ -606,22 +717,55 @@ def _folder_outlet(rel: str) -> str | None:
     return rel.split("/", 1)[0] if "/" in rel else None
 
 
-def _identify_languages(results: list[_Result], languages: tuple[str, ...]) -> None:
-    """Identify undeclared languages and hash texts, batched over a chunk of files."""
+def _identify_languages(
+    results: list[_Result], languages: tuple[str, ...], prefer_identified: bool = False
+) -> None:
+    """Identify every text's language and hash it, batched over a chunk of files.
+
+    Identification runs on declared languages too: a confident disagreement is flagged in
+    ``language_conflict`` with a note, and decides the language when ``prefer_identified``.
+    """
     todo = [
-        rec
+        (result, rec)
         for result in results
         for rec in result.records
-        if rec.get("text") is not None and not rec.get("language")
-    ]
-    texts = [rec["text"] for rec in todo]
+        if rec.get("text") is not None
+    ]  # fmt: skip
+    texts = [rec["text"] for _, rec in todo]
     codes, probs = clean.identify_languages(texts, languages, max_chars=_LANGID_CHARS)
-    for rec, code, prob in zip(todo, codes, probs, strict=True):
-        rec["language"], rec["language_prob"] = code, prob
     for result in results:
         for rec in result.records:
-            if rec.get("text") is not None:
-                rec["content_sha256"] = clean.content_hash(rec["text"])
+            rec["language_identified"], rec["language_conflict"] = None, False
+    for (result, rec), code, prob in zip(todo, codes, probs, strict=True):
+        rec["language_identified"] = code
+        declared = rec.get("language")
+        if not declared:
+            rec["language"], rec["language_prob"] = code, prob
+        elif _conflicts(declared, code, prob, rec["text"], languages):
+            rec["language_conflict"] = True
+            if prefer_identified:
+                rec["language"], rec["language_prob"] = code, prob
+                action = "using the identified one"
+            else:
+                action = "kept the declared one (prefer_identified_language=True uses the other)"
+            result.notes.append(
+                (rec["doc_id"], f"declared language {declared!r}, identified {code!r} "
+                 f"(p={prob:.2f}); {action}")
+            )  # fmt: skip
+        rec["content_sha256"] = clean.content_hash(rec["text"])
+
+
+def _conflicts(
+    declared: str, code: str | None, prob: float, text: str, languages: tuple[str, ...]
+) -> bool:
+    """Identification confidently names another language the identifier could answer."""
+    return (
+        code is not None
+        and code != declared
+        and declared in languages  # else the identifier could never agree
+        and prob >= _CONFLICT_PROB
+        and len(text) >= _CONFLICT_CHARS
+    )
 
 
 # ---- running and assembling ---------------------------------------------------------------
@@ -793,7 +937,10 @@ def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
     return codes
 
 
-def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+def _check_mapping(
+    mapping: Mapping[str, str | Sequence[str]] | None,
+) -> dict[str, tuple[str, ...]] | None:
+    """Schema column -> tuple of source columns; only text-like columns may join several."""
     if mapping is None:
         return None
     unknown = sorted(set(mapping) - set(MAPPABLE))
@@ -801,7 +948,68 @@ def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
         raise CorpusSourceError(
             f"mapping keys {unknown} are not corpus columns; use {', '.join(MAPPABLE)}"
         )
-    return {str(k): str(v) for k, v in mapping.items()}
+    checked = {}
+    for key, value in mapping.items():
+        names = (value,) if isinstance(value, str) else tuple(value)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise CorpusSourceError(
+                f"mapping[{key!r}] must name a column or a list of columns, got {value!r}"
+            )
+        if len(names) > 1 and key not in JOINABLE:
+            raise CorpusSourceError(
+                f"mapping[{key!r}] takes one column, got {list(names)}; only "
+                f"{', '.join(sorted(JOINABLE))} can join several"
+            )
+        checked[str(key)] = names
+    return checked
+
+
+def _check_dates(date_format: str | None, dayfirst: bool | None) -> dict[str, Any]:
+    if date_format is not None and dayfirst is not None:
+        raise CorpusSourceError("give date_format or dayfirst, not both")
+    if date_format is not None and date_format not in EPOCH_FORMATS:
+        try:  # a format that cannot read back what it writes would lose every date
+            sample = datetime.datetime(2023, 9, 13, 10, 30)
+            datetime.datetime.strptime(sample.strftime(date_format), date_format)
+        except (TypeError, ValueError) as exc:
+            raise CorpusSourceError(
+                f"date_format {date_format!r} is not a usable strftime format ({exc}); "
+                "e.g. '%d/%m/%Y', '%d.%m.%Y %H:%M', 'epoch_ms'"
+            ) from None
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise CorpusSourceError(f"dayfirst must be True, False or None, got {dayfirst!r}")
+    return {"date_format": date_format, "dayfirst": dayfirst}
+
+
+def _refuse(results: list[_Result], df: pd.DataFrame) -> None:
+    """Raise for reading options that would give a wrong or empty corpus."""
+    for result in results:
+        reason = result.reason
+        if (
+            reason.startswith(_REFUSED_DATES)
+            or (reason.startswith(_REFUSED_MAPPING) and not len(df))
+            or (reason.startswith(_REFUSED_COLUMNS) and len(results) == 1)
+        ):
+            raise CorpusSourceError(f"{result.source}: {reason.split(': ', 1)[1]}")
+    tables = [r for r in results if r.status == "loaded" and r.reader not in (None, "archive")]
+    # GDELT and Media Cloud story lists carry no text by design: their titles are the data.
+    metadata_only = bool(tables) and all(
+        r.reader.endswith(("(gdelt)", "(mediacloud)")) for r in tables if r.reader
+    )
+    if len(df) and df["text"].isna().all() and not metadata_only:
+        extra = sorted(df.columns.difference([*CORPUS_COLUMNS, _SEQ]))
+        raise CorpusSourceError(
+            f"no document has text ({len(df)} record(s) read); map the text column(s), e.g. "
+            "mapping={'text': ['title', 'description']} or --map text=title+description"
+            + (f" (unmapped columns: {', '.join(extra[:40])})" if extra else "")
+        )
+
+
+def _mapping_config(mapping: dict[str, tuple[str, ...]] | None) -> dict[str, Any] | None:
+    """As the user would write it: one column as a string, several as a list."""
+    if mapping is None:
+        return None
+    return {k: v[0] if len(v) == 1 else list(v) for k, v in mapping.items()}
 
 
 def _check_format(format: str | None) -> str | None:
@@ -821,7 +1029,10 @@ def _describe(
 ) -> dict[str, Any]:
     return {
         "roots": sorted({root.as_posix() for root, _, _ in files}),
-        "mapping": cfg.mapping,
+        "mapping": _mapping_config(cfg.mapping),
+        "date_format": cfg.date_format,
+        "dayfirst": cfg.dayfirst,
+        "prefer_identified_language": cfg.prefer_identified_language,
         "format": cfg.format,
         "outlet": cfg.outlet,
         "encoding": cfg.encoding,

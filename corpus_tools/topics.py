@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidgets
 
 from . import __version__
+from ._readers import declared_language
 from .datasets import file_sha256
 from .errors import CorpusToolsError
 from .evaluate import coherence, topic_diversity, topic_stability
@@ -94,9 +95,21 @@ class ModelFileError(CorpusToolsError):
 
 
 # ---- input handling -----------------------------------------------------------------------
-def _as_dtm(X: Any, feature_names: Sequence[str] | None) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Return ``X`` as a non-negative float CSR matrix and the feature names."""
+def _as_dtm(
+    X: Any, feature_names: Sequence[str] | None, n_components: int | None = None
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Return ``X`` as a non-negative float CSR matrix and the feature names.
+
+    With ``n_components``, also check that the matrix can hold that many topics.
+    """
     if isinstance(X, pd.DataFrame):
+        text = [str(c) for c, kind in X.dtypes.items() if not _is_numeric(kind)]
+        if text:
+            raise TopicModelError(
+                f"X is a DataFrame with non-numeric column(s) {', '.join(text[:5])}: pass a "
+                "document-term matrix, e.g. data = corpus_matrix(corpus) and then data.X with "
+                "feature_names=data.feature_names, texts=data.texts"
+            )
         if feature_names is None:
             feature_names = [str(c) for c in X.columns]
         is_sparse = all(isinstance(d, pd.SparseDtype) for d in X.dtypes)
@@ -120,7 +133,25 @@ def _as_dtm(X: Any, feature_names: Sequence[str] | None) -> tuple[sp.csr_matrix,
         names = np.asarray([str(n) for n in feature_names], dtype=object)
     if len(names) != X.shape[1]:
         raise TopicModelError(f"{len(names)} feature names for a matrix with {X.shape[1]} columns")
+    if n_components is not None:
+        _check_k(n_components, *X.shape)
     return X, names
+
+
+def _is_numeric(kind: Any) -> bool:
+    if isinstance(kind, pd.SparseDtype):
+        kind = kind.subtype
+    return pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+
+
+def _check_k(k: int, n_docs: int, n_terms: int) -> None:
+    """K topics need at least K documents and K terms (NMF's SVD start, LDA's identifiability)."""
+    limit = min(n_docs, n_terms)
+    if k > limit:
+        raise TopicModelError(
+            f"K={k} topics is more than the matrix supports: min(n_docs={n_docs}, "
+            f"n_terms={n_terms}) = {limit}; choose K <= {limit} or model more documents/terms"
+        )
 
 
 def _as_doc_ids(doc_ids: Iterable[Hashable] | None, n_docs: int) -> np.ndarray | None:
@@ -267,7 +298,7 @@ class _TopicModel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         self
         """
-        X, names = _as_dtm(X, feature_names)
+        X, names = _as_dtm(X, feature_names, self.n_components)
         estimator = self._make_estimator()
         with threadpool_limits(1):
             estimator.fit(X)
@@ -884,7 +915,9 @@ def corpus_matrix(
         A preparation config (:func:`corpus_tools.text.prepare_config`); default settings
         when omitted.
     language : str, optional
-        Keep only documents in this language (topic models are monolingual).
+        Keep only documents in this language (topic models are monolingual); codes such
+        as ``en-US`` are normalised. Without it, documents in several languages give a
+        ``UserWarning``.
 
     Returns
     -------
@@ -906,15 +939,29 @@ def corpus_matrix(
     missing = [c for c in ("doc_id", "text", "duplicate_of") if c not in corpus.columns]
     if missing:
         raise TopicModelError(f"the corpus has no column(s) {', '.join(missing)}")
+    codes = (
+        corpus["language"].map(declared_language, na_action="ignore")
+        if "language" in corpus.columns
+        else pd.Series(pd.NA, index=corpus.index, dtype=object)
+    )
     if language is not None:
-        corpus = corpus[corpus["language"] == language]
-        if corpus.empty:
-            raise TopicModelError(f"no document in language {language!r}")
+        code = declared_language(language)
+        keep = (codes == code).fillna(False).to_numpy(dtype=bool)
+        if code is None or not keep.any():
+            present = ", ".join(sorted(codes.dropna().unique())) or "none"
+            raise TopicModelError(
+                f"no document in language {language!r}; the corpus has: {present}"
+            )
+        corpus, codes = corpus[keep], codes[keep]
     is_duplicate = corpus["duplicate_of"].notna().to_numpy()
     no_text = corpus["text"].isna().to_numpy() & ~is_duplicate
     docs = corpus[~is_duplicate & ~no_text]
     if docs.empty:
         raise TopicModelError("the corpus has no canonical document with text")
+    codes = codes[~is_duplicate & ~no_text]
+    _warn_mixed_languages(codes)
+    if "language" in docs.columns:  # the preprocessor chooses stopwords by the plain code
+        docs = docs.assign(language=codes)
     pipeline = make_pipeline(config)
     texts = pipeline.named_steps["preprocess"].fit_transform(docs)
     vectorizer = pipeline.named_steps["vectorize"]
@@ -929,6 +976,19 @@ def corpus_matrix(
         n_without_text=int(no_text.sum()),
         corpus_manifest_hash=corpus.attrs.get("corpus_tools", {}).get("manifest_sha256"),
     )
+
+
+def _warn_mixed_languages(codes: pd.Series) -> None:
+    """A topic model of several languages splits topics by language, not by subject."""
+    counts = codes.value_counts()
+    if len(counts) > 1:
+        shares = ", ".join(f"{code} {n}" for code, n in counts.items())
+        warnings.warn(
+            f"the documents to model span {len(counts)} languages ({shares}); topics will "
+            f"split by language: pass language={counts.index[0]!r} (or another) to model one",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 @dataclass(frozen=True)
@@ -1189,8 +1249,17 @@ def select_k(
         c_npmi, c_v, u_mass, diversity, perplexity, stability, fit_seconds``.
         ``stability`` is per K (the same on each row of that K): the mean best-match
         similarity of topic-term vectors across seeds after Hungarian matching (Greene et
-        al. 2014); NaN with a single seed. ``fit_seconds`` is wall-clock time and the
-        only column that varies between identical runs.
+        al. 2014); NaN with a single seed. For NMF with several seeds the models start
+        from a seeded random initialisation (``init="random"``) unless ``model_params``
+        sets ``init``; a deterministic ``init`` (NNDSVD) gives NaN stability and a
+        warning, since its models hardly depend on the seed. ``fit_seconds`` is
+        wall-clock time and the only column that varies between identical runs.
+
+    Raises
+    ------
+    TopicModelError
+        For a DataFrame that is not a document-term matrix (e.g. a corpus) and for a K
+        above min(n_docs, n_terms) of the (training) matrix, with the fix.
 
     Examples
     --------
@@ -1210,6 +1279,8 @@ def select_k(
     if method == "lda" and holdout > 0:
         train, test = _holdout_split(X.shape[0], holdout, random_state)
         X_train, X_test = X[train], X[test]
+    _check_k(max(ks), *X_train.shape)
+    stable = _seeded_nmf(method, params, len(seeds))
     tasks = [(k, seed) for k in ks for seed in seeds]
     jobs = (
         delayed(_score_one)(method, k, seed, X_train, X_test, names, token_lists, top_n, params)
@@ -1223,8 +1294,29 @@ def select_k(
         by_k.setdefault(row["k"], []).append(topic_word)
     for row in rows:
         models = by_k[row["k"]]
-        row["stability"] = topic_stability(models) if len(models) > 1 else np.nan
+        row["stability"] = topic_stability(models) if len(models) > 1 and stable else np.nan
     return pd.DataFrame(rows, columns=list(SELECT_COLUMNS))
+
+
+def _seeded_nmf(method: str, params: dict[str, Any], n_seeds: int) -> bool:
+    """Whether seeds change the models, so that stability across seeds means something.
+
+    NMF's default start (NNDSVDa) hardly depends on the seed: with several seeds and no ``init``
+    given, ``init="random"`` is used. An explicit deterministic ``init`` gives NaN.
+    """
+    if method != "nmf" or n_seeds < 2:
+        return True
+    if "init" not in params:
+        params["init"] = "random"
+    if params["init"] in ("nndsvd", "nndsvda"):
+        warnings.warn(
+            f"NMF with init={params['init']!r} hardly depends on the seed, so stability "
+            "across seeds is not applicable (NaN); use init='random' to measure it",
+            UserWarning,
+            stacklevel=3,
+        )
+        return False
+    return True
 
 
 # ---- prevalence over groups and time --------------------------------------------------------

@@ -42,3 +42,9 @@ def kcna_json() -> Path:
 def newsarticles_zip() -> Path:
     """3,824 English news articles (zip with one CSV)."""
     return _need(SHARED / "corpora" / "newsarticles" / "NewsArticles.zip")
+
+
+@pytest.fixture(scope="session")
+def rss_nk_csv() -> Path:
+    """2,936 real RSS items about North Korea in 2023 (English and Polish)."""
+    return _need(SHARED / "corpora" / "rss-nk-2023" / "rss_nk_2023.csv")

@@ -5,6 +5,7 @@ Expected counts are counted by hand in the sentences below.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from corpus_tools.actors import (
     KOREAN_PARTICLES,
     LexiconError,
+    actor_groups,
     compile_variants,
     count_mentions,
     filter_corpus,
@@ -53,6 +55,7 @@ KO = (
                 "north_korea": 1,
                 "russia": 1,
                 "kursk": 1,  # obwodzie kurskim
+                "kremlin": 1,  # na Kremlu
             },
         ),
         (
@@ -63,7 +66,8 @@ KO = (
                 "pyongyang": 1,
                 "united_states": 1,
                 "south_korea": 1,
-                "kursk": 1,  # "Kursk region" is one mention; "North Korean" is an adjective
+                "kursk": 1,  # "Kursk region" is one mention
+                "north_korea": 1,  # the adjective "North Korean" names the country's troops
             },
         ),
         (
@@ -101,9 +105,9 @@ def test_counts_in_each_language(text: str, expected: dict[str, int]) -> None:
     [
         "Spekulacje o spotkaniu Kima z Kimem.",  # bare surname forms are not listed
         "Z kim rozmawiał prezydent?",  # Polish pronoun
-        "Putinizm, Rosjanie i Moskwianie.",  # longer words that start like a variant
+        "Putinizm, Rosyjskość i Moskwianie.",  # longer words that start like a variant
         "Nie wiadomo, kto był w USAF.",  # US/USA inside a longer token
-        "북한군 한국어",  # Hangul followed by a non-particle
+        "북한산 한국어",  # Hangul followed by a non-particle (Bukhansan, a mountain in Seoul)
         "kim jong un, putin, pyongyang",  # matching is case-sensitive
     ],
 )
@@ -301,4 +305,97 @@ def test_filter_corpus_by_metadata() -> None:
 
 def test_filter_corpus_unknown_actor() -> None:
     with pytest.raises(CorpusToolsError, match="unknown actor id"):
-        filter_corpus(_corpus(), any_of=["kim_yo_jong"])
+        filter_corpus(_corpus(), any_of=["kim_jong_chol"])
+
+
+# ---- groups, language codes, date bounds, provenance ----------------------------------------
+def test_groups_are_usable_as_actor_ids() -> None:
+    corpus = pd.DataFrame(
+        {
+            "text": [
+                "The Kremlin welcomed the North Korean delegation.",  # both sides, no country
+                "Szojgu w Pjongjangu.",  # both sides, officials and a city
+                "Putin spoke in Moscow.",  # Russia's side only
+                "Kim Yo Jong issued a statement.",  # North Korea's side only
+            ]
+        }
+    )
+    both = filter_corpus(corpus, all_of=["russia_side", "north_korea_side"])
+    assert both.index.tolist() == [0, 1]
+    assert filter_corpus(corpus, any_of=["north_korea_side"]).index.tolist() == [0, 1, 3]
+    assert filter_corpus(corpus, all_of=["russia"]).index.tolist() == []  # countries only
+    groups = actor_groups()
+    assert {"kremlin", "sergei_shoigu", "dmitry_peskov"} <= set(groups["russia_side"])
+    assert set(groups) & set(load_lexicon()["actor_id"]) == set()
+
+
+def test_user_lexicon_groups_are_checked(tmp_path: Path) -> None:
+    actor = "  - {id: a, label: A, kind: person, variants: {pl: [X]}}\n"
+    path = _write(tmp_path, actor + "groups:\n  - {id: g, label: G, members: [a]}\n")
+    assert actor_groups(load_lexicon(path)) == {"g": ("a",)}
+    path = _write(tmp_path, actor + "groups:\n  - {id: g, label: G, members: [a, b]}\n")
+    with pytest.raises(
+        LexiconError, match=r"group 'g' needs a list of actor ids; unknown: \['b'\]"
+    ):
+        load_lexicon(path)
+    path = _write(tmp_path, actor + "groups:\n  - {id: a, label: G, members: [a]}\n")
+    with pytest.raises(LexiconError, match="group id 'a' is already an actor or group id"):
+        load_lexicon(path)
+
+
+def test_filter_corpus_normalises_language_codes() -> None:
+    corpus = _corpus().assign(language=["pl-PL", "en-US", "ru", "pl", "English"])
+    assert filter_corpus(corpus, languages=["en-US"])["doc_id"].tolist() == ["en1", "en2"]
+    assert filter_corpus(corpus, languages=["pl"])["doc_id"].tolist() == ["pl1", "pl2"]
+    with pytest.raises(
+        CorpusToolsError, match=r"no document in language\(s\) \['ko'\]; the corpus has en, pl, ru"
+    ):
+        filter_corpus(corpus, languages=["ko"])
+    with pytest.raises(CorpusToolsError, match=r"languages \['polski'\] are not language codes"):
+        filter_corpus(corpus, languages=["polski"])
+
+
+def test_filter_corpus_date_bounds() -> None:
+    corpus = _corpus()
+    with pytest.raises(CorpusToolsError, match="start 2024-09-01 is after end 2024-06-01; swap"):
+        filter_corpus(corpus, start="2024-09-01", end="2024-06-01")
+    with pytest.raises(CorpusToolsError, match="end='June' is not a date"):
+        filter_corpus(corpus, end="June")
+    # A month-precision date stands for its whole month; an end day includes that day.
+    corpus = corpus.assign(
+        date=pd.to_datetime(
+            ["2024-06-01", "2024-06-20 15:00", None, "2024-09-01", "2024-05-31"], format="ISO8601"
+        ),
+        date_precision=["month", "day", None, "day", "day"],
+    )
+    got = filter_corpus(corpus, start="2024-06-15", end="2024-06-20")["doc_id"].tolist()
+    assert got == ["pl1", "en1"]
+
+
+def test_filters_keep_attrs_and_record_themselves(tmp_path: Path) -> None:
+    from corpus_tools.io import manifest_path, read_corpus, save_corpus
+    from corpus_tools.schema import coerce_corpus
+
+    corpus = coerce_corpus(
+        _corpus().assign(source="s", date_precision=["day", "day", None, "day", "day"])
+    )
+    corpus.attrs["corpus_tools"] = {"version": "0", "config": {"roots": ["in"]}}
+    subset = filter_corpus(tag_actors(corpus), all_of=["russia_side"], languages=["pl-PL"])
+    assert subset["doc_id"].tolist() == ["pl1"]
+    steps = subset.attrs["corpus_tools"]["config"]["steps"]
+    assert [s["function"] for s in steps] == ["tag_actors", "filter_corpus"]
+    assert steps[1]["all_of"] == ["russia_side"] and steps[1]["languages"] == ["pl"]
+    assert (steps[1]["n_rows_in"], steps[1]["n_rows_out"]) == (5, 1)
+    assert corpus.attrs["corpus_tools"]["config"] == {"roots": ["in"]}  # parent untouched
+    save_corpus(subset, tmp_path / "s.parquet")
+    manifest = json.loads(manifest_path(tmp_path / "s.parquet").read_text(encoding="utf-8"))
+    assert manifest["config"]["roots"] == ["in"]
+    assert manifest["config"]["steps"][1]["function"] == "filter_corpus"
+    # Read back, the subset is its own saved corpus; filtering it again records where the
+    # rows came from instead of passing the whole corpus's manifest hash on.
+    saved = read_corpus(tmp_path / "s.parquet")
+    own_hash = saved.attrs["corpus_tools"]["manifest_sha256"]
+    assert tag_actors(saved).attrs["corpus_tools"]["manifest_sha256"] == own_hash
+    again = filter_corpus(saved, all_of=["ukraine"])  # drops the one row
+    assert "manifest_sha256" not in again.attrs["corpus_tools"]
+    assert again.attrs["corpus_tools"]["config"]["steps"][-1]["from_manifest_sha256"] == own_hash

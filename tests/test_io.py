@@ -155,9 +155,16 @@ def test_header_variants(tmp_path: Path) -> None:
     assert rows.loc["1_000000000000000a", "date"] == pd.Timestamp("2023-01-05")
     assert pd.isna(rows.loc["2_000000000000000b", "caption"])
     assert rows.loc["2_000000000000000b", "credit"] == "AFP"
-    status = status_by_name(report)
-    assert status["3_000000000000000c.txt"] == "skipped"
-    assert status["4_000000000000000d.txt"] == "ignored"
+    # Nothing lost: a bad month or a lost header line still loads the article, undated.
+    assert set(status_by_name(report).values()) == {"loaded"}
+    assert pd.isna(rows.loc["3_000000000000000c", "date"])
+    assert pd.isna(rows.loc["3_000000000000000c", "date_precision"])
+    assert rows.loc["3_000000000000000c", "text"] == PL_BODY
+    assert pd.isna(rows.loc["4_000000000000000d", "date"])
+    assert rows.loc["4_000000000000000d", "text"].strip().startswith("datum 2023-01")
+    notes = report.notes.set_index("doc_id")["note"]
+    assert notes["3_000000000000000c"] == "invalid date in header: 'date 2023-13': date missing"
+    assert notes["4_000000000000000d"].startswith("no ' date YYYY-MM[-DD]' header line")
 
 
 # Header lines in the shapes of corpus_tools/demo/lang_*.yaml ("{caption} <label>: {credit}").

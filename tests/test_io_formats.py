@@ -13,7 +13,7 @@ import pytest
 from test_io import EN_BODY, PL_BODY, RU_BODY, status_by_name
 
 from corpus_tools._readers import decode_bytes, parse_date
-from corpus_tools.io import ingest, load_corpus
+from corpus_tools.io import CorpusSourceError, ingest, load_corpus
 
 PL_DIACRITICS = (
     "Źródła w Warszawie podają, że ślady rozmów są ważne, a gęś źle się czuła.\n\n"
@@ -158,12 +158,24 @@ def test_tables_with_mapping(tmp_path: Path, name: str) -> None:
     assert report.counts()["loaded"] == 1
 
 
-def test_mapping_field_missing_is_reported(tmp_path: Path) -> None:
+def test_mapping_field_missing_is_an_error(tmp_path: Path) -> None:
     _csv(tmp_path / "data.csv")
-    df, report = ingest(tmp_path / "data.csv", mapping={"text": "body"})
-    assert len(df) == 0
-    assert report.files.loc[0, "status"] == "skipped"
-    assert "mapped field(s) body not in the data" in report.files.loc[0, "reason"]
+    columns = "headline, k, link, published, story_text"
+    message = f"data.csv: mapped column\\(s\\) 'body' not in the data; its columns are: {columns}"
+    with pytest.raises(CorpusSourceError, match=message):
+        ingest(tmp_path / "data.csv", mapping={"text": "body"})
+    with pytest.raises(CorpusSourceError, match="'body' not in the data"):
+        load_corpus(tmp_path / "data.csv", mapping={"text": ["story_text", "body"]})
+
+
+def test_mapping_field_missing_in_one_file_of_a_folder_is_reported(tmp_path: Path) -> None:
+    _csv(tmp_path / "data.csv")
+    write(tmp_path / "other.csv", "id,body\na,text\n")
+    df, report = ingest(tmp_path, mapping={"text": "story_text", "title": "headline"})
+    status = report.files.set_index("path")["status"]
+    assert status[(tmp_path / "other.csv").as_posix()] == "skipped"
+    assert "'headline', 'story_text' not in the data" in report.files.loc[1, "reason"]
+    assert len(df) == 3
 
 
 def test_table_without_mapping_uses_schema_names(tmp_path: Path) -> None:
@@ -172,8 +184,14 @@ def test_table_without_mapping_uses_schema_names(tmp_path: Path) -> None:
     assert df["doc_id"].tolist() == ["x1"]
     assert df["orig_source"].tolist() == ["scraper"]  # never overwrites the schema column
     write(tmp_path / "u.csv", "a,b\n1,2\n")
-    _, report = ingest(tmp_path / "u.csv")
-    assert "pass mapping=" in report.files.loc[0, "reason"]
+    with pytest.raises(CorpusSourceError, match=r"u\.csv: no column maps to .*pass mapping="):
+        ingest(tmp_path / "u.csv")
+    # In a folder with other input it is one skipped file among others.
+    _, report = ingest(tmp_path)
+    assert (
+        "pass mapping="
+        in report.files.set_index("path").loc[(tmp_path / "u.csv").as_posix(), "reason"]
+    )
 
 
 def test_media_cloud_csv(tmp_path: Path) -> None:
