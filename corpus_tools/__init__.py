@@ -6,7 +6,10 @@ named for their concern:
 
 - :mod:`corpus_tools.io` — load any export into that schema, with an ingest report;
   save and verify corpora with a provenance manifest.
-- :mod:`corpus_tools.clean` — boilerplate profiles, language identification, duplicates.
+- :mod:`corpus_tools.clean` — text normalisation and boilerplate profiles.
+- :mod:`corpus_tools.langid` — language identification.
+- :mod:`corpus_tools.dedupe` — exact and near-duplicate marking.
+- :mod:`corpus_tools.htmltext` — main text of saved web pages.
 - :mod:`corpus_tools.actors` — the multilingual actor and place lexicon.
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
 - :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
@@ -118,7 +121,20 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        "actors",
+        "clean",
+        "datasets",
+        "dedupe",
+        "evaluate",
+        "htmltext",
+        "io",
+        "langid",
+        "plots",
+        "schema",
+        "text",
+        "topics",
+    }
 )
 
 

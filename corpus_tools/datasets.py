@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from ._files import file_sha256
 from .errors import CorpusToolsError
 
 DATA_ENV = "CORPUS_TOOLS_DATA"
@@ -91,15 +92,6 @@ def data_home() -> Path:
 
 def _resolve_home(path: str | Path | None) -> Path:
     return data_home() if path is None else Path(path).expanduser()
-
-
-def file_sha256(path: Path) -> str:
-    """Return the sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch_file(

@@ -29,6 +29,7 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
+from ._files import file_sha256
 from ._readers import (
     ARTICLE_NAME,
     MAPPABLE,
@@ -44,8 +45,10 @@ from ._readers import (
     resolve_mapping,
     table_kind,
 )
-from .datasets import file_sha256
+from .dedupe import mark_duplicates, minhash_signatures
 from .errors import CorpusToolsError
+from .htmltext import extract_html
+from .langid import identify_languages
 from .schema import CORPUS_COLUMNS, coerce_corpus, empty_corpus, validate_corpus
 
 PathLike = str | os.PathLike[str]
@@ -60,7 +63,7 @@ _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among 
 # py3langid's cost is linear in the text length; among four unrelated languages a few
 # sentences decide as reliably as whole articles, at a quarter of the time.
 _LANGID_CHARS = 500
-# MinHash parameters of the duplicate marking (clean.mark_duplicates' defaults).
+# MinHash parameters of the duplicate marking (dedupe.mark_duplicates' defaults).
 _NUM_PERM = 128
 _SHINGLE_SIZE = 5
 
@@ -279,7 +282,7 @@ def ingest(
     dedupe : bool
         Mark exact and near duplicates in ``duplicate_of`` (nothing is removed).
     near_duplicate_threshold, window_days, seed
-        Passed to :func:`corpus_tools.clean.mark_duplicates`.
+        Passed to :func:`corpus_tools.dedupe.mark_duplicates`.
     outlet : str, optional
         Outlet for every document, overriding folders and mapped fields.
     encoding : str, optional
@@ -329,7 +332,7 @@ def ingest(
     chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
     df, results, signatures = _assemble(chunks)
     if dedupe and len(df):
-        duplicates = clean.mark_duplicates(
+        duplicates = mark_duplicates(
             df,
             threshold=near_duplicate_threshold,
             window_days=window_days,
@@ -429,7 +432,7 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
     chunk = _Chunk(results, pd.DataFrame.from_records(rows))
     if cfg.sketch_seed is not None:
         with_text = [i for i, row in enumerate(rows) if row.get("text") is not None]
-        kept, chunk.sketches = clean.minhash_signatures(
+        kept, chunk.sketches = minhash_signatures(
             [rows[i]["text"] for i in with_text],
             num_perm=_NUM_PERM,
             shingle_size=_SHINGLE_SIZE,
@@ -518,7 +521,7 @@ def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _
 
 def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
     text, result.encoding = decode_bytes(data, cfg.encoding)
-    page = clean.extract_html(text)
+    page = extract_html(text)
     body = _clean_text(page.get("text"), cfg, result)
     if body is None:
         raise _Skipped("no body: no main text found in the page")
@@ -615,7 +618,7 @@ def _identify_languages(results: list[_Result], languages: tuple[str, ...]) -> N
         if rec.get("text") is not None and not rec.get("language")
     ]
     texts = [rec["text"] for rec in todo]
-    codes, probs = clean.identify_languages(texts, languages, max_chars=_LANGID_CHARS)
+    codes, probs = identify_languages(texts, languages, max_chars=_LANGID_CHARS)
     for rec, code, prob in zip(todo, codes, probs, strict=True):
         rec["language"], rec["language_prob"] = code, prob
     for result in results:
@@ -789,7 +792,7 @@ def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
     bad = [c for c in codes if not (isinstance(c, str) and len(c) == 2 and c.isalpha())]
     if not codes or bad:
         raise CorpusSourceError(f"languages must be ISO 639-1 codes, got {list(codes)!r}")
-    clean.identify_languages([], codes)  # fails here, not in a worker, on unknown codes
+    identify_languages([], codes)  # fails here, not in a worker, on unknown codes
     return codes
 
 

@@ -40,7 +40,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidgets
 
 from . import __version__
-from .datasets import file_sha256
+from ._files import file_sha256
 from .errors import CorpusToolsError
 from .evaluate import coherence, topic_diversity, topic_stability
 from .io import load_corpus
