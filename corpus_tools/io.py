@@ -12,9 +12,13 @@ and written into the manifest by :func:`save_corpus`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import os
+import re
+import stat
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,6 +33,7 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
+from ._files import LOCK_SUFFIX as _LOCK_SUFFIX
 from ._files import file_sha256
 from ._readers import (
     ARTICLE_NAME,
@@ -55,8 +60,13 @@ PathLike = str | os.PathLike[str]
 STATUSES: tuple[str, ...] = ("loaded", "duplicate", "ignored", "skipped")
 MANIFEST_SUFFIX = ".manifest.json"
 DEFAULT_MAX_FILE_BYTES = 256 * 2**20
-DEFAULT_MAX_ARCHIVE_BYTES = 2 * 2**30
+# Every member is held in memory until its chunk is read; 1 GiB keeps an archive's share
+# of the ingest's peak memory well under the few GB a desktop can give.
+DEFAULT_MAX_ARCHIVE_BYTES = 2**30
 _CHUNK = 200  # files per work unit: large enough to amortise process hand-over
+# Bytes per work unit: a chunk's texts, records, frame and sketches are all in memory at
+# once (several times its bytes), so a chunk of large files closes early.
+_CHUNK_BYTES = 64 * 2**20
 _PARALLEL_MIN_FILES = 2000  # below this a process pool costs more than it saves
 _PROGRESS_MIN_FILES = 100
 _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among the results
@@ -78,6 +88,10 @@ class CorpusManifestError(CorpusToolsError, ValueError):
 
 class CorpusIntegrityError(CorpusToolsError, ValueError):
     """A saved corpus file does not match the sha256 recorded in its manifest."""
+
+
+class IngestMemoryError(CorpusToolsError, MemoryError):
+    """Reading one input file ran out of memory; the ingest stops and names the file."""
 
 
 class _Ignored(Exception):
@@ -109,6 +123,7 @@ class _Entry:
     rel: str
     path: Path | None = None
     data: bytes | None = None
+    size: int = 0  # bytes, for the per-chunk budget
 
 
 @dataclass
@@ -327,9 +342,9 @@ def ingest(
         max_file_bytes=int(max_file_bytes),
         sketch_seed=int(seed) if dedupe else None,
     )
-    files = _expand(source)
-    items = _work_items(files, cfg, int(max_archive_bytes))
-    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
+    files, notices = _expand(source)
+    items = itertools.chain(notices, _work_items(files, cfg, int(max_archive_bytes)))
+    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files) + len(notices))
     df, results, signatures = _assemble(chunks)
     if dedupe and len(df):
         duplicates = mark_duplicates(
@@ -351,29 +366,56 @@ def ingest(
 
 
 # ---- finding the inputs -------------------------------------------------------------------
-def _expand(source: PathLike | Sequence[PathLike]) -> list[tuple[Path, Path, bool]]:
-    """Return ``(root, file, given_directly)``; a file given directly has its folder as root."""
+def _expand(
+    source: PathLike | Sequence[PathLike],
+) -> tuple[list[tuple[Path, Path, bool]], list[_Result]]:
+    """Return ``(root, file, given_directly)`` triples and report rows for what is not read.
+
+    A file given directly has its folder as root. Folders that cannot be listed and
+    symbolic links to folders (never followed) become report rows of their own.
+    """
     sources = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not sources:
         raise CorpusSourceError("no source given")
     pairs: list[tuple[Path, Path, bool]] = []
+    notices: list[_Result] = []
     for item in sources:
         path = Path(item)
         if path.is_dir():
-            pairs += [(path, f, False) for f in _walk(path)]
-        elif path.is_file():
+            found, problems = _walk(path)
+            pairs += [(path, f, False) for f in found]
+            notices += problems
+        elif path.exists():
             pairs.append((path.parent, path, True))
         else:
             raise CorpusSourceError(f"{path}: no such file or folder")
-    return pairs
+    return pairs, notices
 
 
-def _walk(root: Path) -> list[Path]:
-    found = []
-    for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
+def _walk(root: Path) -> tuple[list[Path], list[_Result]]:
+    found: list[Path] = []
+    problems: list[_Result] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = _shown(Path(exc.filename or root))
+        problems.append(_Result(where, "skipped", f"unreadable: folder: {exc.strerror}"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
         dirs.sort()
+        for name in list(dirs):
+            if os.path.islink(os.path.join(folder, name)):  # os.walk does not follow them
+                link = _shown(Path(folder, name))
+                problems.append(
+                    _Result(link, "ignored", "symbolic link to a folder (not followed)")
+                )
         found += [Path(folder, name) for name in sorted(names)]
-    return found
+    return found, problems
+
+
+def _shown(path: Path | str) -> str:
+    """A path as report and doc_id text: bytes that are not UTF-8 become ``\\xNN``."""
+    text = path.as_posix() if isinstance(path, Path) else path
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _work_items(
@@ -381,11 +423,40 @@ def _work_items(
 ) -> Iterator[_Entry | _Result]:
     """Entries to read, plus finished results for archives (after their members)."""
     for root, path, direct in files:
-        rel = path.relative_to(root).as_posix()
-        if is_archive(path.name) and cfg.format is None:
+        rel = _shown(path.relative_to(root))
+        source = _shown(path)
+        try:
+            info = path.stat()
+        except OSError as exc:
+            yield _Result(source, "skipped", f"unreadable: {exc.strerror}")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            yield _Result(source, "skipped", f"not a regular file ({_file_type(info.st_mode)})")
+        elif not direct and _is_saved_output(path):
+            yield _Result(source, "ignored", "output of save_corpus (read it with read_corpus)")
+        elif is_archive(path.name) and cfg.format is None:
             yield from _archive_items(path, rel, direct, cfg, max_archive_bytes)
         else:
-            yield _Entry(source=path.as_posix(), rel=rel, path=path)
+            yield _Entry(source=source, rel=rel, path=path, size=info.st_size)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISDIR, "folder")):  # fmt: skip
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _is_saved_output(path: Path) -> bool:
+    """A corpus written by save_corpus, its manifest or its lock: outputs, never inputs."""
+    name = path.name
+    if name.endswith(MANIFEST_SUFFIX):
+        return True
+    if name.endswith(_LOCK_SUFFIX):
+        return manifest_path(path.with_name(name[: -len(_LOCK_SUFFIX)])).exists()
+    return manifest_path(path).exists()
 
 
 def _archive_items(
@@ -393,22 +464,30 @@ def _archive_items(
 ) -> Iterator[_Entry | _Result]:
     # A top-level archive is the root itself; inside a folder it acts as a subfolder.
     prefix = "" if top_level else archive_stem(rel) + "/"
-    result = _Result(path.as_posix(), "loaded", reader="archive", sha256=file_sha256(path))
+    result = _Result(_shown(path), "loaded", reader="archive")
     n_members = 0
     try:
+        result.sha256 = file_sha256(path)
         for member in iter_members(
             path, max_member_bytes=cfg.max_file_bytes, max_total_bytes=max_archive_bytes
         ):
             n_members += 1
-            source = f"{path.as_posix()}!{member.name}"
+            name = _shown(member.name)
+            source = f"{result.source}!{name}"
             if member.problem is not None:
                 yield _Result(source, "skipped", member.problem, reader="archive member")
             else:
-                yield _Entry(source=source, rel=prefix + member.name, data=member.data)
+                assert member.data is not None
+                data = member.data
+                yield _Entry(source=source, rel=prefix + name, data=data, size=len(data))
         result.reason = f"archive with {n_members} member(s)"
     except ArchiveError as exc:
-        status = "loaded" if n_members else "skipped"
-        result.status, result.reason = status, f"parse error: {exc} (after {n_members} members)"
+        # The members read before the damage are listed (and read); the archive is not
+        # "loaded": part of it is lost.
+        result.status = "skipped"
+        result.reason = f"{exc} ({n_members} member(s) listed before it)"
+    except OSError as exc:
+        result.status, result.reason = "skipped", f"unreadable: {exc.strerror or exc}"
     yield result
 
 
@@ -418,58 +497,170 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
 
     The MinHash signatures for duplicate marking are computed here too, while the texts
     are Python strings anyway, so the main process never has to convert them again.
+    Each step runs over the whole chunk at once (speed) inside a guard: when it fails, it
+    runs again file by file, and only the file it fails on is skipped.
     """
     results = [item if isinstance(item, _Result) else _process_entry(item, cfg) for item in items]
-    _identify_languages(results, cfg.languages)
-    rows = []
+    _guarded(results, lambda part: _identify_languages(part, cfg.languages))
+    frame = _guarded_frame(results)
+    if frame is None:
+        return _Chunk(results)
+    if cfg.sketch_seed is None:
+        return _Chunk(results, frame)
+    rows, sketches, failed = _guarded_sketches(results, frame, cfg.sketch_seed)
+    if failed.any():  # the rows of files that could not be sketched leave the frame
+        new_position = np.cumsum(~failed) - 1
+        frame, rows = frame[~failed].reset_index(drop=True), new_position[rows]
+    return _Chunk(results, frame, rows, sketches)
+
+
+def _with_records(results: list[_Result]) -> list[_Result]:
+    return [r for r in results if r.status == "loaded" and r.records]
+
+
+def _guarded(results: list[_Result], step: Callable[[list[_Result]], object]) -> None:
+    """Run ``step`` on the files with records; on failure retry per file, skip the culprit."""
+    todo = _with_records(results)
+    try:
+        step(todo)
+    except Exception:  # MemoryError too: the retry names the file (a fatal error then)
+        for result in todo:
+            with _file_guard(result):
+                step([result])
+
+
+def _guarded_frame(results: list[_Result]) -> pd.DataFrame | None:
+    """The records of the chunk as one frame (``_SEQ``: position of the row's file)."""
     for position, result in enumerate(results):
         for record in result.records:
             record[_SEQ] = position
-        rows += result.records
+    frames: list[pd.DataFrame] = []
+    _guarded(results, lambda part: frames.append(_frame_of(part)))
+    frames = [f for f in frames if len(f)]
+    for result in results:
         result.records = []
-    if not rows:
-        return _Chunk(results)
-    chunk = _Chunk(results, pd.DataFrame.from_records(rows))
-    if cfg.sketch_seed is not None:
-        with_text = [i for i, row in enumerate(rows) if row.get("text") is not None]
-        kept, chunk.sketches = minhash_signatures(
-            [rows[i]["text"] for i in with_text],
-            num_perm=_NUM_PERM,
-            shingle_size=_SHINGLE_SIZE,
-            seed=cfg.sketch_seed,
+    if not frames:
+        return None
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _frame_of(results: list[_Result]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([rec for result in results for rec in result.records])
+
+
+def _guarded_sketches(
+    results: list[_Result], frame: pd.DataFrame, seed: int
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """MinHash signatures of the frame's texts: row positions, signatures, failed rows."""
+    texts = frame["text"].to_numpy(dtype=object) if "text" in frame else np.full(len(frame), None)
+    has_text = np.flatnonzero(pd.notna(texts))
+    failed = np.zeros(len(frame), dtype=bool)
+
+    def sketch(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        kept, signatures = minhash_signatures(
+            texts[rows].tolist(), num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE, seed=seed
         )
-        chunk.sketch_rows = np.asarray(with_text, dtype=np.int64)[kept]
-    return chunk
+        return rows[kept], signatures
+
+    try:
+        return (*sketch(has_text), failed)
+    except Exception:  # MemoryError too: retried per file to find the culprit
+        pass
+    seq = frame[_SEQ].to_numpy()
+    parts = []
+    for position in np.unique(seq[has_text]).tolist():
+        with _file_guard(results[position]):
+            parts.append(sketch(has_text[seq[has_text] == position]))
+        if results[position].status != "loaded":
+            failed |= seq == position
+    rows = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    sketches = np.concatenate([p[1] for p in parts]) if parts else None
+    return rows, sketches, failed
+
+
+@contextlib.contextmanager
+def _file_guard(result: _Result) -> Iterator[None]:
+    """Turn a failure while handling one file into that file's report row.
+
+    Running out of memory is not a property of the file alone (the next run, with more
+    memory, would read it), so it stops the ingest with the file named instead of
+    silently losing it.
+    """
+    try:
+        yield
+    except MemoryError as exc:
+        raise IngestMemoryError(
+            f"{result.source}: out of memory while reading it ({type(exc).__name__}); "
+            "give the ingest more memory, lower max_file_bytes to skip such files, or "
+            "move the file out of the input"
+        ) from None
+    except Exception as exc:  # a malformed file must not abort the whole corpus
+        result.status, result.reason = _failure(exc)
+        result.records, result.notes, result.removed = [], [], Counter()
+
+
+def _failure(exc: Exception) -> tuple[str, str]:
+    """Report status and reason for what went wrong with one file."""
+    if isinstance(exc, _Ignored):
+        return "ignored", str(exc)
+    if isinstance(exc, _Skipped):
+        return "skipped", str(exc)
+    if isinstance(exc, DecodeProblem):
+        return "skipped", exc.reason
+    if isinstance(exc, OSError) and not isinstance(exc, UnicodeError):
+        return "skipped", f"unreadable: {exc.strerror or exc}"
+    message = (str(exc).strip().splitlines() or [""])[0][:200]
+    if isinstance(exc, UnicodeError):
+        return "skipped", f"undecodable: {message}"
+    return "skipped", f"parse error: {type(exc).__name__}: {message}"
 
 
 def _process_entry(entry: _Entry, cfg: _Config) -> _Result:
     result = _Result(entry.source, "loaded")
-    try:
+    with _file_guard(result):
         data = _entry_bytes(entry, cfg.max_file_bytes)
         result.sha256 = hashlib.sha256(data).hexdigest()
         _read_into(result, entry, data, cfg)
-    except _Ignored as exc:
-        result.status, result.reason = "ignored", str(exc)
-    except _Skipped as exc:
-        result.status, result.reason = "skipped", str(exc)
-    except DecodeProblem as exc:
-        result.status, result.reason = "skipped", exc.reason
-    except Exception as exc:  # a malformed file must not abort the whole corpus
-        message = (str(exc).strip().splitlines() or [""])[0][:200]
-        result.status, result.reason = "skipped", f"parse error: {type(exc).__name__}: {message}"
-    if result.status != "loaded":
-        result.records, result.notes, result.removed = [], [], Counter()
+        _sanitize(result)
     return result
 
 
 def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
+    """The file's bytes; only regular files are opened, and never more than the cap."""
     if entry.data is not None:
         return entry.data
     assert entry.path is not None
-    size = entry.path.stat().st_size
-    if size > max_file_bytes:
-        raise _Skipped(f"too large: {size} bytes (max_file_bytes={max_file_bytes})")
-    return entry.path.read_bytes()
+    # O_NONBLOCK: a FIFO swapped in after the walk's stat must not block the open.
+    fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Skipped(f"not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > max_file_bytes:
+            raise _Skipped(f"too large: {info.st_size} bytes (max_file_bytes={max_file_bytes})")
+        data = handle.read(max_file_bytes + 1)  # the file may have grown since
+    if len(data) > max_file_bytes:
+        raise _Skipped(f"too large: more than {max_file_bytes} bytes (max_file_bytes)")
+    return data
+
+
+# Lone surrogates (half of a cut UTF-16 pair, e.g. "\ud83d") cannot be written as UTF-8;
+# NUL characters end strings in C libraries downstream.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def _sanitize(result: _Result) -> None:
+    """Replace lone surrogates (with U+FFFD) and drop NULs in every text field, with a note."""
+    for record in result.records:
+        for key, value in record.items():
+            if isinstance(value, str) and _UNSTORABLE.search(value):
+                n_nul = value.count("\x00")
+                fixed = value.replace("\x00", "")
+                n_surrogates = len(_UNSTORABLE.findall(fixed))
+                record[key] = _UNSTORABLE.sub("\ufffd", fixed)
+                what = [f"{n} {kind}" for n, kind in ((n_nul, "NUL character(s) removed"),
+                        (n_surrogates, "lone surrogate(s) replaced by U+FFFD")) if n]  # fmt: skip
+                result.notes.append((str(record.get("doc_id", "")), f"{key}: {', '.join(what)}"))
 
 
 def _read_into(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
@@ -725,13 +916,23 @@ def _assemble(
 
 
 def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:
-    """Give repeated ``doc_id`` values a ``~2``, ``~3`` ... suffix, with a note."""
+    """Give repeated ``doc_id`` values a ``~2``, ``~3`` ... suffix, with a note.
+
+    A suffix is never one that is already taken: with ``a`` twice and an ``a~2`` of its
+    own, the second ``a`` becomes ``a~3``.
+    """
     ids = df["doc_id"].astype("string")
     repeat = ids.groupby(ids, sort=False).cumcount()
     renamed = repeat > 0
     if not renamed.any():
         return
-    new = ids[renamed] + "~" + (repeat[renamed] + 1).astype("string")
+    taken = set(ids.dropna().tolist())
+    new = []
+    for old, n in zip(ids[renamed], repeat[renamed] + 1, strict=True):
+        while f"{old}~{n}" in taken:
+            n += 1
+        taken.add(f"{old}~{n}")
+        new.append(f"{old}~{n}")
     for seq, old, doc_id in zip(df.loc[renamed, _SEQ], ids[renamed], new, strict=True):
         results[seq].notes.append((doc_id, f"doc_id {old!r} repeated; renamed"))
     df.loc[renamed, "doc_id"] = new
