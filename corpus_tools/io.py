@@ -847,12 +847,15 @@ def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Work units of at most ``size`` items and about ``_CHUNK_BYTES`` bytes of input."""
     chunk: list[Any] = []
+    n_bytes = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) == size:
+        n_bytes += getattr(item, "size", 0)
+        if len(chunk) == size or n_bytes >= _CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, n_bytes = [], 0
     if chunk:
         yield chunk
 
