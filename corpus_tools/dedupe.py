@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -108,6 +108,7 @@ def mark_duplicates(
     rank[order] = np.arange(n)
     parent = np.arange(n)
     _union_exact(parent, rank, _hashes(df))
+    window = _Window(parent.copy(), (starts, ends), window_days)
     # Only one copy per exact-duplicate group needs sketching.
     members = np.flatnonzero(
         (parent == np.arange(n)) & df["text"].notna().to_numpy() & ~np.isnat(starts)
@@ -120,9 +121,7 @@ def mark_duplicates(
         kept = members[kept]
     else:
         kept, sketches = _given_signatures(signatures, members, n, num_perm)
-    pairs = kept[_similar_pairs(sketches, threshold=threshold)]
-    for a, b in pairs[_within_window(pairs, parent, (starts, ends), window_days)].tolist():
-        _union(parent, rank, a, b)
+    _link_near_copies(parent, rank, kept, sketches, threshold, window)
     canonical = np.array([_find(parent, i) for i in range(n)], dtype=np.int64)
     out = np.where(canonical == np.arange(n), None, ids[canonical])
     return pd.Series(out, index=df.index, dtype="string", name="duplicate_of")
@@ -194,23 +193,28 @@ def _date_intervals(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _within_window(
-    pairs: np.ndarray, parent: np.ndarray, intervals: _Intervals, window_days: int
-) -> np.ndarray:
+class _Window:
     """Which pairs of exact-copy groups have dated copies at most ``window_days`` apart."""
-    window = np.timedelta64(window_days, "D")
-    starts, ends = intervals
-    first, second = pairs[:, 0], pairs[:, 1]
-    gaps = np.maximum(starts[second] - ends[first], starts[first] - ends[second])
-    ok = gaps <= window  # a negative gap is an overlap
-    by_group = _intervals_by_group(parent, starts, ends)
-    # Only groups with several dated copies can be closer than their first copies are.
-    for k in np.flatnonzero(~ok).tolist():
-        a, b = pairs[k]
-        if a in by_group or b in by_group:
-            own = (starts[[a]], ends[[a]]), (starts[[b]], ends[[b]])
-            ok[k] = _closest_gap(by_group.get(a, own[0]), by_group.get(b, own[1])) <= window
-    return ok
+
+    def __init__(self, parent: np.ndarray, intervals: _Intervals, window_days: int) -> None:
+        self.parent = parent  # the exact-copy groups (near copies are linked elsewhere)
+        self.intervals = intervals
+        self.window = np.timedelta64(window_days, "D")
+        self.by_group = _intervals_by_group(parent, *intervals)
+
+    def __call__(self, pairs: np.ndarray) -> np.ndarray:
+        starts, ends = self.intervals
+        first, second = pairs[:, 0], pairs[:, 1]
+        gaps = np.maximum(starts[second] - ends[first], starts[first] - ends[second])
+        ok = gaps <= self.window  # a negative gap is an overlap
+        # Only groups with several dated copies can be closer than their first copies are.
+        for k in np.flatnonzero(~ok).tolist():
+            a, b = pairs[k]
+            if a in self.by_group or b in self.by_group:
+                own = (starts[[a]], ends[[a]]), (starts[[b]], ends[[b]])
+                gap = _closest_gap(self.by_group.get(a, own[0]), self.by_group.get(b, own[1]))
+                ok[k] = gap <= self.window
+        return ok
 
 
 def _intervals_by_group(
@@ -264,7 +268,15 @@ def _union_exact(parent: np.ndarray, rank: np.ndarray, hashes: list[str | None])
             first_of[h] = int(i)
 
 
-_SHINGLE_CHUNK = 500  # documents tokenised together (bounds memory)
+_SHINGLE_CHUNK = 500  # documents tokenised together
+# UTF-8 bytes tokenised per numpy pass: tokenising costs about 50 bytes of memory per
+# byte of text, so a pass holds about 100 MiB whatever the documents' sizes; a longer
+# document is tokenised in pieces cut between words.
+_SKETCH_BYTES = 2 * 2**20
+# Shingles permuted at once: a (block, num_perm) array, 4 MiB at 128 permutations; the
+# signature is the running minimum over the blocks.
+_SHINGLE_BLOCK = 4096
+_CHECK_BLOCK = 1024  # signatures compared with one document at once when linking buckets
 _LSH_WEIGHTS = (0.1, 0.9)  # (false positive, false negative) weights for the band choice
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -277,6 +289,11 @@ _WORD_BYTE[
 _WORD_BYTE[0x80:] = True
 
 
+def _encode(text: str) -> bytes:
+    """The case-folded NFC text as UTF-8: what words and shingles are computed on."""
+    return unicodedata.normalize("NFC", text.casefold()).encode("utf-8")
+
+
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash every word of ``texts`` at once; return (word hashes, document of each word).
 
@@ -285,7 +302,10 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     on the UTF-8 bytes with numpy because a Python-level tokeniser dominates the run
     time on 10^5 documents.
     """
-    encoded = [unicodedata.normalize("NFC", text.casefold()).encode("utf-8") for text in texts]
+    return _encoded_word_hashes([_encode(text) for text in texts])
+
+
+def _encoded_word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     doc_start = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
     data = np.frombuffer(b"\0".join(encoded), dtype=np.uint8)
     is_word = _WORD_BYTE[data]
@@ -301,9 +321,31 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         return np.add.reduceat(word_bytes * _POWERS[position], first), doc
 
 
+def _long_word_hashes(data: bytes) -> np.ndarray:
+    """Word hashes of one long document, tokenised in pieces of about ``_SKETCH_BYTES``.
+
+    Pieces end at a byte that is not part of a word, so no word is cut and the hashes
+    are those of one pass (only a single word longer than a piece would be cut).
+    """
+    parts, start = [], 0
+    while start < len(data):
+        end = min(start + _SKETCH_BYTES, len(data))
+        if end < len(data):
+            piece = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+            separators = np.flatnonzero(~_WORD_BYTE[piece])
+            if len(separators) and separators[-1] > 0:
+                end = start + int(separators[-1])
+        parts.append(_encoded_word_hashes([data[start:end]])[0])
+        start = end
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+
+
 def _shingles(texts: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
     """Return 32-bit hashes of all word ``size``-grams and the document of each."""
-    hashes, doc = _word_hashes(texts)
+    return _shingles_of(*_word_hashes(texts), size)
+
+
+def _shingles_of(hashes: np.ndarray, doc: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     n = max(len(hashes) - size + 1, 0)
     combined = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -312,6 +354,24 @@ def _shingles(texts: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
     inside = doc[:n] == doc[size - 1 : size - 1 + n]  # no shingle spans two documents
     folded = ((combined >> np.uint64(32)) ^ combined).astype(np.uint32)
     return folded[inside], doc[:n][inside]
+
+
+def _batches(texts: Sequence[str]) -> Iterator[tuple[int, list[bytes]]]:
+    """``(first position, encoded texts)``: up to ``_SHINGLE_CHUNK`` texts and about
+    ``_SKETCH_BYTES`` bytes per batch; a longer text comes alone."""
+    batch: list[bytes] = []
+    first = n_bytes = 0
+    for position, text in enumerate(texts):
+        data = _encode(text)
+        if batch and (len(batch) == _SHINGLE_CHUNK or n_bytes + len(data) > _SKETCH_BYTES):
+            yield first, batch
+            batch, n_bytes = [], 0
+        if not batch:
+            first = position
+        batch.append(data)
+        n_bytes += len(data)
+    if batch:
+        yield first, batch
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -356,26 +416,139 @@ def minhash_signatures(
 
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     kept_parts, signature_parts = [], []
-    for start in range(0, len(texts), _SHINGLE_CHUNK):
-        shingles, doc = _shingles(texts[start : start + _SHINGLE_CHUNK], shingle_size)
+    for start, encoded in _batches(texts):
+        if len(encoded) == 1 and len(encoded[0]) > _SKETCH_BYTES:
+            hashes = _long_word_hashes(encoded[0])
+            words: tuple[np.ndarray, np.ndarray] = (hashes, np.zeros(len(hashes), np.int64))
+        else:
+            words = _encoded_word_hashes(encoded)
+        shingles, doc = _shingles_of(*words, shingle_size)
         mixed = _fmix32(shingles)[:, None]
         edges = np.flatnonzero(np.diff(doc, prepend=-1, append=-1))  # shingles grouped by doc
         kept_parts.append(start + doc[edges[:-1]])
         # One document at a time keeps the permuted block small enough for the CPU cache
         # (numpy's minimum.reduceat over axis 0 is several times slower).
         signature_parts.extend(
-            (mixed[lo:hi] * a + b).min(axis=0) for lo, hi in itertools.pairwise(edges)
+            _running_min(mixed[lo:hi], a, b) for lo, hi in itertools.pairwise(edges)
         )
     if not signature_parts:
         return np.empty(0, dtype=np.int64), np.empty((0, num_perm), dtype=np.uint32)
     return np.concatenate(kept_parts), np.stack(signature_parts)
 
 
-def _similar_pairs(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
-    """Return ``(i, j)`` rows (i < j) whose estimated Jaccard is ``>= threshold``."""
-    pairs = lsh_candidates(signatures, threshold=threshold)
-    similarity = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-    return pairs[similarity >= threshold]
+def _running_min(mixed: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The permuted minimum of one document's shingles, ``_SHINGLE_BLOCK`` rows at a time."""
+    best = (mixed[:_SHINGLE_BLOCK] * a + b).min(axis=0)
+    for lo in range(_SHINGLE_BLOCK, len(mixed), _SHINGLE_BLOCK):
+        np.minimum(best, (mixed[lo : lo + _SHINGLE_BLOCK] * a + b).min(axis=0), out=best)
+    return best
+
+
+def _link_near_copies(
+    parent: np.ndarray,
+    rank: np.ndarray,
+    rows: np.ndarray,
+    signatures: np.ndarray,
+    threshold: float,
+    window: _Window,
+) -> None:
+    """Join the groups of every LSH candidate pair that is similar and within the window.
+
+    The groups are the connected components of the confirmed candidate pairs, as if
+    every pair of every bucket were checked, but a bucket of ``m`` near copies costs
+    about ``m`` checks instead of ``m**2 / 2``: each member is compared (in blocks) with
+    the members of the bucket's groups it is not yet joined to, and one confirmed pair
+    per group is enough.
+    """
+    if not len(rows):
+        return
+
+    def confirmed(i: int, others: np.ndarray) -> np.ndarray:
+        """Which of ``others`` (signature positions) form a confirmed pair with ``i``."""
+        similar = (signatures[others] == signatures[i]).mean(axis=1) >= threshold
+        ok = np.zeros(len(others), dtype=bool)
+        if similar.any():
+            a, b = rows[others[similar]], np.full(int(similar.sum()), rows[i])
+            ok[similar] = window(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
+        return ok
+
+    pairs, buckets = _bucket_pairs(signatures, threshold)
+    if len(pairs):  # buckets of two, the usual case: all at once
+        similar = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1) >= threshold
+        linked = rows[pairs[similar]]
+        for a, b in linked[window(linked)].tolist():
+            _union(parent, rank, a, b)
+    for members in buckets:
+        _link_bucket(parent, rank, rows, members[np.argsort(rank[rows[members]])], confirmed)
+
+
+def _link_bucket(
+    parent: np.ndarray,
+    rank: np.ndarray,
+    rows: np.ndarray,
+    members: np.ndarray,
+    confirmed: Callable[[int, np.ndarray], np.ndarray],
+) -> None:
+    """Link the members of one bucket (signature positions, earliest first)."""
+    groups: list[list[int]] = []  # earlier members by group; each group is within one component
+    for m in members.tolist():
+        root = _find(parent, int(rows[m]))
+        hits = [
+            k
+            for k, group in enumerate(groups)
+            if _find(parent, int(rows[group[0]])) == root or _any_confirmed(m, group, confirmed)
+        ]
+        for k in hits:
+            _union(parent, rank, int(rows[m]), int(rows[groups[k][0]]))
+        if not hits:
+            groups.append([m])
+            continue
+        largest = max(hits, key=lambda k: len(groups[k]))
+        for k in hits:
+            if k != largest:
+                groups[largest].extend(groups[k])
+        groups[largest].append(m)
+        groups = [g for k, g in enumerate(groups) if k == largest or k not in hits]
+
+
+def _any_confirmed(
+    m: int, group: list[int], confirmed: Callable[[int, np.ndarray], np.ndarray]
+) -> bool:
+    """Whether ``m`` pairs with any member of ``group``, latest members (nearest dates) first."""
+    for hi in range(len(group), 0, -_CHECK_BLOCK):
+        block = np.asarray(group[max(0, hi - _CHECK_BLOCK) : hi], dtype=np.int64)
+        if confirmed(m, block).any():
+            return True
+    return False
+
+
+def _bucket_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The LSH buckets: pairs from buckets of two, and the members of larger buckets."""
+    pairs, buckets = [np.empty((0, 2), dtype=np.int64)], []
+    for order, edges in _bands(signatures, threshold):
+        sizes = np.diff(edges)
+        first = order[edges[:-1][sizes == 2]]
+        second = order[edges[:-1][sizes == 2] + 1]
+        pairs.append(np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1))
+        large = sizes > 2
+        buckets += [
+            order[lo:hi] for lo, hi in zip(edges[:-1][large], edges[1:][large], strict=True)
+        ]
+    return np.unique(np.concatenate(pairs), axis=0), buckets
+
+
+def _bands(signatures: np.ndarray, threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per LSH band: documents ordered by band key, and the edges of equal-key runs."""
+    from datasketch import MinHashLSH
+
+    n, num_perm = signatures.shape
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)
+    for band in range(lsh.b):
+        block = np.ascontiguousarray(signatures[:, band * lsh.r : (band + 1) * lsh.r])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * lsh.r))).ravel()
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        yield order, np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [n]))
 
 
 def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
@@ -406,17 +579,9 @@ def lsh_candidates(signatures: np.ndarray, *, threshold: float) -> np.ndarray:
     >>> lsh_candidates(sig, threshold=0.8).tolist()
     [[0, 1]]
     """
-    from datasketch import MinHashLSH
-
-    n, num_perm = signatures.shape
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=_LSH_WEIGHTS)
+    n = len(signatures)
     codes = [np.empty(0, dtype=np.int64)]
-    for band in range(lsh.b):
-        block = np.ascontiguousarray(signatures[:, band * lsh.r : (band + 1) * lsh.r])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * lsh.r))).ravel()
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        edges = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1, [n]))
+    for order, edges in _bands(signatures, threshold):
         sizes = np.diff(edges)
         # Buckets of two (the usual case) in one step, larger ones one at a time.
         first, second = order[edges[:-1][sizes == 2]], order[edges[:-1][sizes == 2] + 1]
