@@ -405,9 +405,7 @@ def _walk(root: Path) -> tuple[list[Path], list[_Result]]:
         for name in list(dirs):
             if os.path.islink(os.path.join(folder, name)):  # os.walk does not follow them
                 link = _shown(Path(folder, name))
-                problems.append(
-                    _Result(link, "ignored", "symbolic link to a folder (not followed)")
-                )
+                problems.append(_Result(link, "ignored", "link to a folder (not followed)"))
         found += [Path(folder, name) for name in sorted(names)]
     return found, problems
 
