@@ -13,6 +13,7 @@ and written into the manifest by :func:`save_corpus`.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import itertools
 import json
@@ -34,7 +35,7 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
 from ._files import LOCK_SUFFIX as _LOCK_SUFFIX
-from ._files import file_sha256
+from ._files import file_sha256, output_lock, write_atomic
 from ._readers import (
     ARTICLE_NAME,
     MAPPABLE,
@@ -205,9 +206,10 @@ class IngestReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
 
     def write_json(self, path: PathLike) -> Path:
-        """Write :meth:`to_json` to ``path`` and return the path."""
+        """Write :meth:`to_json` to ``path`` (atomically) and return the path."""
         out = Path(path)
-        out.write_text(self.to_json() + "\n", encoding="utf-8")
+        text = self.to_json() + "\n"
+        write_atomic(out, lambda handle: handle.write(text.encode("utf-8")))
         return out
 
     def summary(self) -> str:
@@ -247,10 +249,17 @@ def load_corpus(source: PathLike | Sequence[PathLike], **options: Any) -> pd.Dat
     >>> df.loc[0, ["doc_id", "outlet", "credit", "text"]].tolist()
     ['gazeta/001_0123456789abcdef', 'gazeta', 'PAP', 'Kim Dzong Un spotkał Putina.']
     """
-    if isinstance(source, str | os.PathLike):
+    if isinstance(source, str | os.PathLike) and options.get("format") is None:
         path = Path(source)
         if path.suffix.lower() == ".parquet" and manifest_path(path).exists():
             return read_corpus(path)
+        if path.suffix.lower() == ".parquet" and _saved_by_us(path):
+            # Read as a plain table it would change (dates, sources, extra columns).
+            raise CorpusManifestError(
+                f"{path} is a corpus written by save_corpus but its manifest "
+                f"{manifest_path(path).name} is missing; copy the manifest next to it, or "
+                "load it as a plain table with load_corpus(path, format='parquet')"
+            )
     return ingest(source, **options)[0]
 
 
@@ -452,8 +461,8 @@ def _is_saved_output(path: Path) -> bool:
     name = path.name
     if name.endswith(MANIFEST_SUFFIX):
         return True
-    if name.endswith(_LOCK_SUFFIX):
-        return manifest_path(path.with_name(name[: -len(_LOCK_SUFFIX)])).exists()
+    if name.endswith(_LOCK_SUFFIX):  # held while save_corpus or `ingest --out` writes
+        return name[: -len(_LOCK_SUFFIX)].lower().endswith(".parquet")
     return manifest_path(path).exists()
 
 
@@ -1088,12 +1097,57 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     """
     validate_corpus(df)
     path = Path(path)
-    df.to_parquet(path, index=False)
+    check_output_path(path)
+    with output_lock(path):
+        return _write_corpus(df, path, report)
+
+
+def check_output_path(path: PathLike) -> Path:
+    """Check that a corpus can be written to ``path``, before any work is done.
+
+    Raises
+    ------
+    CorpusSourceError
+        When the folder does not exist or cannot be written, or ``path`` is a folder.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_output_path("/no/such/folder/c.parquet")
+    ... except CorpusSourceError as exc:
+    ...     print(exc)
+    cannot write /no/such/folder/c.parquet: folder /no/such/folder does not exist
+    """
+    path = Path(path)
+    folder = path.parent
+    problem = None
+    if not folder.is_dir():
+        problem = f"folder {folder} does not exist"
+    elif path.is_dir():
+        problem = "it is a folder"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"folder {folder} is not writable"
+    if problem:
+        raise CorpusSourceError(f"cannot write {path}: {problem}")
+    return path
+
+
+def _write_corpus(df: pd.DataFrame, path: Path, report: IngestReport | None) -> Path:
+    """Write the Parquet file, then its manifest, each atomically (caller holds the lock)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _remove_stale_temporaries(path)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    marker = json.dumps({"corpus_tools_version": __version__}).encode()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MARK: marker})
+    # The hash is of the bytes written, not of whatever is on disk after the rename.
+    sha256 = write_atomic(path, lambda handle: pq.write_table(table, handle))
     attrs = df.attrs.get("corpus_tools", {})
     manifest = {
         "manifest_version": 1,
         "corpus_tools_version": __version__,
-        "parquet": {"file": path.name, "sha256": file_sha256(path)},
+        "parquet": {"file": path.name, "sha256": sha256},
         "n_rows": len(df),
         "n_with_text": int(df["text"].notna().sum()),
         "n_duplicates": int(df["duplicate_of"].notna().sum()),
@@ -1103,10 +1157,34 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
         "sources": _manifest_sources(df, report),
     }
     out = manifest_path(path)
-    out.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out, lambda handle: handle.write(text.encode("utf-8")))
     return out
+
+
+_MARK = b"corpus_tools"  # Parquet key-value metadata: written by save_corpus
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of writers killed mid-write (safe: the caller holds the lock)."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    manifest = manifest_path(path)
+    for stale in path.parent.glob(f".{glob.escape(manifest.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _saved_by_us(path: Path) -> bool:
+    """Whether a Parquet file looks like a corpus written by save_corpus."""
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, ValueError):
+        return False  # not readable as Parquet: the ingest reports it
+    return _MARK in (schema.metadata or {}) or set(CORPUS_COLUMNS) <= set(schema.names)
 
 
 def read_corpus(path: PathLike) -> pd.DataFrame:
@@ -1125,14 +1203,26 @@ def read_corpus(path: PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     manifest = _read_manifest(path)
-    actual = file_sha256(path)
-    expected = manifest.get("parquet", {}).get("sha256")
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise CorpusIntegrityError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    expected = manifest["parquet"]["sha256"]
     if actual != expected:
         raise CorpusIntegrityError(
             f"{path}: sha256 {actual[:12]}... does not match its manifest "
             f"({str(expected)[:12]}...); the file changed after it was saved"
         )
-    df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
+    try:
+        df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
+    except CorpusToolsError:
+        raise
+    except (OSError, ValueError, TypeError, MemoryError) as exc:  # pyarrow's errors are these
+        raise CorpusIntegrityError(f"{path}: cannot read it as a corpus ({exc})") from None
+    if len(df) != manifest["n_rows"]:
+        raise CorpusIntegrityError(
+            f"{path}: {len(df)} rows, but its manifest records {manifest['n_rows']}"
+        )
     df.attrs["corpus_tools"] = {
         "version": manifest.get("corpus_tools_version"),
         "config": manifest.get("config"),
@@ -1170,11 +1260,35 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         )
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusManifestError(f"{manifest}: not a valid manifest ({exc})") from exc
-    if not isinstance(data, dict):
-        raise CorpusManifestError(f"{manifest}: not a valid manifest (not a JSON object)")
+    except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise CorpusManifestError(f"{manifest}: not a valid manifest ({exc})") from None
+    problem = _manifest_problem(data)
+    if problem:
+        raise CorpusManifestError(
+            f"{manifest}: not a valid manifest ({problem}); save the corpus again with "
+            "save_corpus, or restore the manifest written with it"
+        )
     return data
+
+
+def _manifest_problem(data: object) -> str | None:
+    """What is wrong with the shape of a manifest, or ``None``."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    parquet = data.get("parquet")
+    if not isinstance(parquet, dict):
+        return "'parquet' must be an object"
+    sha = parquet.get("sha256")
+    if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
+        return "'parquet.sha256' must be 64 hex digits"
+    n_rows = data.get("n_rows")
+    if not isinstance(n_rows, int) or isinstance(n_rows, bool) or n_rows < 0:
+        return "'n_rows' must be a non-negative integer"
+    if not isinstance(data.get("config"), dict | None):
+        return "'config' must be an object or null"
+    if not isinstance(data.get("sources", []), list):
+        return "'sources' must be a list"
+    return None
 
 
 def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> list[dict[str, Any]]:
