@@ -40,7 +40,7 @@ from ._readers import (
     ARTICLE_NAME,
     MAPPABLE,
     READER_KINDS,
-    DecodeProblem,
+    ReadProblem,
     declared_language,
     decode_bytes,
     extra_value,
@@ -612,7 +612,7 @@ def _failure(exc: Exception) -> tuple[str, str]:
         return "ignored", str(exc)
     if isinstance(exc, _Skipped):
         return "skipped", str(exc)
-    if isinstance(exc, DecodeProblem):
+    if isinstance(exc, ReadProblem):
         return "skipped", exc.reason
     if isinstance(exc, OSError) and not isinstance(exc, UnicodeError):
         return "skipped", f"unreadable: {exc.strerror or exc}"
@@ -736,7 +736,10 @@ def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> Non
 
 
 def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Config) -> None:
-    records, result.encoding, builtin = load_records(data, kind, cfg.encoding)
+    records, result.encoding, builtin, problems = load_records(
+        data, kind, cfg.encoding, max_bytes=cfg.max_file_bytes
+    )
+    result.notes += [("", problem) for problem in problems]
     if kind in ("mediacloud", "gdelt"):
         builtin = kind
     columns = set().union(*(r.keys() for r in records)) if records else set()

@@ -7,13 +7,21 @@ the documented behaviour (issue 12), not output pasted from the code.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
+import random
+import re
 import signal
+import string
+import tarfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from test_io import EN_BODY, PL_BODY
 
@@ -226,3 +234,124 @@ def test_saved_outputs_in_the_input_folder_are_not_inputs(tmp_path: Path) -> Non
     found = rows(report)
     assert found["corpus.parquet"][0] == "ignored"
     assert found["corpus.parquet.manifest.json"][0] == "ignored"
+
+
+# ---- archives and compressed streams --------------------------------------------------------
+def _tar_gz(path: Path, n_members: int) -> None:
+    # Members of random letters: gzip cannot shrink them much, so damage in the middle of
+    # the file is damage in the middle of the member data.
+    rng = random.Random(0)
+    with tarfile.open(path, "w:gz") as tf:
+        for i in range(n_members):
+            words = " ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(60))
+            data = article(f"{words}.", day=1 + i % 28)
+            info = tarfile.TarInfo(f"{i:03d}_{i:016x}.txt")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+
+
+def test_tar_gz_damaged_in_the_middle_is_reported_damaged(tmp_path: Path) -> None:
+    archive = tmp_path / "dump.tar.gz"
+    _tar_gz(archive, 200)
+    data = bytearray(archive.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # zeroed: what a bad disk sector leaves
+    archive.write_bytes(bytes(data))
+    df, report = ingest(archive, dedupe=False)
+    status, reason = rows(report)["dump.tar.gz"]
+    assert status == "skipped"
+    assert reason.startswith("damaged archive:")
+    # The members before the damage are still listed and read.
+    members = report.files[report.files["path"].str.contains("!")]
+    assert 0 < len(members) < 200
+    assert len(df) > 0
+
+
+def test_truncated_tar_gz_is_reported_damaged(tmp_path: Path) -> None:
+    archive = tmp_path / "cut.tar.gz"
+    _tar_gz(archive, 50)
+    data = archive.read_bytes()
+    archive.write_bytes(data[: int(len(data) * 0.6)])
+    _, report = ingest(archive, dedupe=False)
+    status, reason = rows(report)["cut.tar.gz"]
+    assert (status, reason.split(":")[0]) == ("skipped", "damaged archive")
+    assert 0 < report.files["path"].str.contains("!").sum() < 50
+
+
+def test_intact_tar_gz_is_loaded(tmp_path: Path) -> None:
+    archive = tmp_path / "ok.tar.gz"
+    _tar_gz(archive, 20)
+    df, report = ingest(archive, dedupe=False)
+    assert rows(report)["ok.tar.gz"] == ("loaded", "archive with 20 member(s)")
+    assert len(df) == 20
+
+
+def test_zip_member_refused_by_its_declared_size(tmp_path: Path) -> None:
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("000_0000000000000000.txt", article(EN_BODY + " a" * 600_000))
+    _, report = ingest(archive, max_file_bytes=100_000)
+    status, reason = rows(report)["big.zip!000_0000000000000000.txt"]
+    size = len(article(EN_BODY + " a" * 600_000))
+    assert (status, reason) == ("skipped", f"too large: {size} bytes (max_file_bytes is 100000)")
+
+
+# ---- record files ---------------------------------------------------------------------------
+def test_jsonl_bad_lines_are_skipped_with_their_line_numbers(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"doc_id": "a", "text": STORY}),
+        json.dumps({"doc_id": "b", "text": "Line\u2028separator inside a string. " + STORY}),
+        "",
+        '{"doc_id": "c", "text": "cut off',
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"doc_id": "d", "text": PL_BODY}),
+    ]
+    (tmp_path / "export.jsonl").write_text("\r\n".join(lines) + "\n", encoding="utf-8")
+    df, report = ingest(tmp_path / "export.jsonl", dedupe=False)
+    assert df["doc_id"].tolist() == ["a", "b", "d"]
+    assert df["text"].iloc[1].startswith("Line\u2028separator")
+    notes = report.notes["note"].tolist()
+    assert (
+        notes[0] == "line 4: not valid JSON (Unterminated string starting at, column 25); skipped"
+    )
+    assert notes[1] == "line 5: not a JSON object; skipped"
+    assert rows(report)["export.jsonl"][0] == "loaded"
+
+
+def test_jsonl_without_any_good_line_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "bad.jsonl").write_text("nope\n[1]\n", encoding="utf-8")
+    _, report = ingest(tmp_path / "bad.jsonl")
+    status, reason = rows(report)["bad.jsonl"]
+    assert status == "skipped"
+    assert "line 1: not valid JSON" in reason
+
+
+def test_binary_parquet_text_column_is_decoded(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "doc_id": ["a", "b"],
+            "text": pa.array(
+                ["Tekst ż o Korei. ".encode() * 5, b"Bad \xff byte. " + STORY.encode()],
+                type=pa.binary(),
+            ),
+        }
+    )
+    pq.write_table(table, tmp_path / "t.parquet")
+    df, report = ingest(tmp_path / "t.parquet", dedupe=False)
+    assert df["text"].iloc[0] == ("Tekst ż o Korei. " * 5).strip()
+    assert df["text"].iloc[1] == "Bad \ufffd byte. " + STORY
+    assert report.notes["note"].tolist() == [
+        "column 'text': 1 binary value(s) not valid UTF-8, decoded with U+FFFD for the bad bytes"
+    ]
+
+
+def test_parquet_decompression_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    # ~40 MB of one repeated story compresses to a few KB.
+    table = pa.table({"doc_id": ["a"] * 400, "text": [STORY * 1200] * 400})
+    pq.write_table(table, tmp_path / "bomb.parquet", compression="zstd", use_dictionary=False)
+    assert (tmp_path / "bomb.parquet").stat().st_size < 1_000_000
+    df, report = ingest(tmp_path / "bomb.parquet", max_file_bytes=1_000_000)
+    status, reason = rows(report)["bomb.parquet"]
+    assert status == "skipped"
+    assert re.fullmatch(r"too large: decompresses to \d+ bytes \(max_file_bytes=1000000\)", reason)
+    assert len(df) == 0
