@@ -97,7 +97,25 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _decode_regional(data)
+    mixed = _decode_mixed(data)
+    return mixed if mixed is not None else _decode_regional(data)
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 first line (e.g. a header a tool added) over a body in a regional code page.
+
+    Decoded as one code page, the header's non-ASCII letters would become mojibake (and
+    a credit such as "Źródło:" would no longer be recognised).
+    """
+    head, newline, body = data.partition(b"\n")
+    if not newline or not _HIGH_BYTE.search(head):
+        return None
+    try:
+        header = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text, codec = _decode_regional(body)
+    return f"{header}\n{text}", f"utf-8+{codec}"
 
 
 def _decode_regional(data: bytes) -> tuple[str, str]:

@@ -355,3 +355,14 @@ def test_parquet_decompression_bomb_is_refused_before_reading(tmp_path: Path) ->
     assert status == "skipped"
     assert re.fullmatch(r"too large: decompresses to \d+ bytes \(max_file_bytes=1000000\)", reason)
     assert len(df) == 0
+
+
+def test_utf8_header_over_cp1250_body(tmp_path: Path) -> None:
+    header = " date 2024-06-19 Kim i Putin w Pjongjangu Źródło: PAP\n\n".encode()
+    body = "Przywódcy rozmawiali o współpracy wojskowej i gospodarczej.".encode("cp1250")
+    (tmp_path / "001_0123456789abcdef.txt").write_bytes(header + body)
+    df, report = ingest(tmp_path, dedupe=False)
+    assert df["credit"].tolist() == ["PAP"]
+    assert df["caption"].tolist() == ["Kim i Putin w Pjongjangu"]
+    assert df["text"].tolist() == ["Przywódcy rozmawiali o współpracy wojskowej i gospodarczej."]
+    assert report.files["encoding"].tolist() == ["utf-8+cp1250"]
