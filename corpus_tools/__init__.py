@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "IngestReport": "io",
     "save_corpus": "io",
     "read_corpus": "io",
+    "IngestMemoryError": "io",
+    "OutputLockedError": "io",
     "load_profile": "clean",
     "load_lexicon": "actors",
     "tag_actors": "actors",
@@ -83,7 +85,9 @@ __all__ = [
     "NMF",
     "CorpusSchemaError",
     "CorpusToolsError",
+    "IngestMemoryError",
     "IngestReport",
+    "OutputLockedError",
     "Preprocessor",
     "TopicFit",
     "Vectorizer",
@@ -161,7 +165,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
-    from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
+    from .io import (
+        IngestMemoryError,
+        IngestReport,
+        OutputLockedError,
+        ingest,
+        load_corpus,
+        read_corpus,
+        save_corpus,
+    )
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config

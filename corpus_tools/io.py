@@ -35,7 +35,7 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
 from ._files import LOCK_SUFFIX as _LOCK_SUFFIX
-from ._files import file_sha256, output_lock, write_atomic
+from ._files import OutputLockedError, file_sha256, output_lock, write_atomic
 from ._readers import (
     ARTICLE_NAME,
     MAPPABLE,
@@ -314,8 +314,10 @@ def ingest(
     progress : bool
         Show a progress bar on stderr (only when there are many files).
     max_file_bytes, max_archive_bytes : int
-        Files and archive members larger than ``max_file_bytes`` are skipped; an archive
-        stops yielding members after ``max_archive_bytes`` decompressed bytes.
+        Files, archive members and Parquet files decompressing to more than
+        ``max_file_bytes`` are skipped (checked against declared sizes before reading,
+        and while reading); an archive stops yielding members after
+        ``max_archive_bytes`` decompressed bytes.
     n_jobs : int, optional
         Processes for reading many files (``None``: all cores). Output does not depend
         on it.
@@ -331,6 +333,9 @@ def ingest(
     CorpusSourceError
         When a source does not exist or an option is invalid. Problems with single
         files never raise: they are reported as ``skipped`` or ``ignored``.
+    IngestMemoryError
+        When reading a file runs out of memory (the file is named): skipping it would
+        lose it silently, and with more memory it would be read.
 
     Examples
     --------
@@ -1074,6 +1079,10 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     every source file with its sha256: from ``report`` when given, otherwise the files
     named in ``df["source"]`` are hashed as they are now on disk.
 
+    Both files are written atomically (a temporary file in the same folder, fsync,
+    rename; the manifest last), under a lock on ``<path>.lock``: a write that is killed
+    leaves the previous corpus intact, and a concurrent writer is refused.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -1087,6 +1096,13 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     -------
     pathlib.Path
         The manifest path.
+
+    Raises
+    ------
+    CorpusSourceError
+        When ``path`` cannot be written (checked before writing).
+    OutputLockedError
+        When another process is writing ``path``.
 
     Examples
     --------
