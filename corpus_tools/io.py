@@ -35,7 +35,8 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
 from ._files import LOCK_SUFFIX as _LOCK_SUFFIX
-from ._files import OutputLockedError, file_sha256, output_lock, write_atomic
+from ._files import OutputLockedError as OutputLockedError  # raised by save_corpus
+from ._files import file_sha256, output_lock, write_atomic
 from ._readers import (
     ARTICLE_NAME,
     MAPPABLE,
