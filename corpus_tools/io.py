@@ -651,7 +651,9 @@ def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
             raise _Skipped(f"not a regular file ({_file_type(info.st_mode)})")
         if info.st_size > max_file_bytes:
             raise _Skipped(f"too large: {info.st_size} bytes (max_file_bytes={max_file_bytes})")
-        data = handle.read(max_file_bytes + 1)  # the file may have grown since
+        data = handle.read(info.st_size + 1)  # read(n) allocates n bytes up front
+        if len(data) > info.st_size:  # the file grew since: read on, up to the cap
+            data += handle.read(max_file_bytes + 1 - len(data))
     if len(data) > max_file_bytes:
         raise _Skipped(f"too large: more than {max_file_bytes} bytes (max_file_bytes)")
     return data
