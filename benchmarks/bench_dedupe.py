@@ -14,9 +14,14 @@ corpus itself and the imports). ``--before REV`` also runs the ``dedupe.py`` of 
 revision (e.g. the commit before the near-linear linking) under an address-space cap, so
 its failures show as MemoryError instead of swapping a shared machine.
 
+``--ingest-files N`` instead ingests N article files of the ``clusters10`` corpus (one
+folder per 1,000 files) with :func:`corpus_tools.io.ingest` (``n_jobs=1``) under the cap, the
+acceptance check of issue 12 for many files.
+
 Usage::
 
     nice .venv/bin/python benchmarks/bench_dedupe.py --sizes 5000 10000 20000 --before e5cbc34
+    nice .venv/bin/python benchmarks/bench_dedupe.py --ingest-files 20000 --cap-gib 3
 """
 
 from __future__ import annotations
@@ -121,16 +126,44 @@ def run_case(scenario: str, n: int, before: str | None) -> dict[str, object]:
     }
 
 
-def _subprocess(scenario: str, n: int, before: str | None, cap_gib: float) -> dict[str, object]:
-    args = [sys.executable, __file__, "--case", scenario, str(n)]
-    if before:
-        args += ["--before", before]
+def run_ingest(folder: Path) -> dict[str, object]:
+    """Ingest a folder in this process (called in a capped subprocess)."""
+    from corpus_tools.io import ingest
 
+    wall, cpu = time.perf_counter(), time.process_time()
+    df, report = ingest(folder, n_jobs=1)
+    return {
+        "files": len(report.files),
+        "documents": len(df),
+        "marked": int(df["duplicate_of"].notna().sum()),
+        "wall_s": round(time.perf_counter() - wall, 1),
+        "cpu_s": round(time.process_time() - cpu, 1),
+        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def write_files(n: int, folder: Path) -> None:
+    corpus = make_corpus("clusters10", n)
+    for i, (text, date) in enumerate(zip(corpus["text"], corpus["date"], strict=True)):
+        sub = folder / f"outlet{i // 1000:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        header = f" date {date:%Y-%m-%d} Story {i}\n\n"
+        (sub / f"{i:06d}_{i:016x}.txt").write_text(header + text, encoding="utf-8")
+
+
+def _capped(args: list[str], cap_gib: float) -> subprocess.CompletedProcess[str]:
     def cap() -> None:
         limit = int(cap_gib * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    done = subprocess.run(args, capture_output=True, text=True, preexec_fn=cap, check=False)
+    return subprocess.run(args, capture_output=True, text=True, preexec_fn=cap, check=False)
+
+
+def _subprocess(scenario: str, n: int, before: str | None, cap_gib: float) -> dict[str, object]:
+    args = [sys.executable, __file__, "--case", scenario, str(n)]
+    if before:
+        args += ["--before", before]
+    done = _capped(args, cap_gib)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         return {"scenario": scenario, "n": n, "code": before or "this branch", "outcome": last}
@@ -142,12 +175,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000])
     parser.add_argument("--before", help="also run corpus_tools/dedupe.py of this git revision")
     parser.add_argument("--cap-gib", type=float, default=4.0, help="address-space cap per case")
+    parser.add_argument("--ingest-files", type=int, help="ingest this many article files")
     parser.add_argument("--case", nargs=2, metavar=("SCENARIO", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--ingest", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case[0], int(args.case[1]), args.before)))
         return
+    if args.ingest:
+        print(json.dumps(run_ingest(args.ingest)))
+        return
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, load: {os.getloadavg()}")
+    if args.ingest_files:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_files(args.ingest_files, Path(tmp))
+            done = _capped([sys.executable, __file__, "--ingest", tmp], args.cap_gib)
+        print(done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+        print(f"# cap {args.cap_gib} GiB; load after: {os.getloadavg()}")
+        return
     rows = []
     for scenario in SCENARIOS:
         for n in args.sizes:
