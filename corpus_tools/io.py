@@ -360,17 +360,19 @@ def ingest(
     files, notices = _expand(source)
     items = itertools.chain(notices, _work_items(files, cfg, int(max_archive_bytes)))
     chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files) + len(notices))
-    df, results, signatures = _assemble(chunks)
+    with _corpus_guard("assembling the corpus"):
+        df, results, signatures = _assemble(chunks)
     if dedupe and len(df):
-        duplicates = mark_duplicates(
-            df,
-            threshold=near_duplicate_threshold,
-            window_days=window_days,
-            num_perm=_NUM_PERM,
-            shingle_size=_SHINGLE_SIZE,
-            seed=seed,
-            signatures=signatures,
-        )
+        with _corpus_guard(f"marking duplicates among {len(df)} documents", dedupe=True):
+            duplicates = mark_duplicates(
+                df,
+                threshold=near_duplicate_threshold,
+                window_days=window_days,
+                num_perm=_NUM_PERM,
+                shingle_size=_SHINGLE_SIZE,
+                seed=seed,
+                signatures=signatures,
+            )
         df["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
     config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
     report = _report(results, df, config)
@@ -378,6 +380,19 @@ def ingest(
     df.attrs["corpus_tools"] = {"version": __version__, "config": config}
     validate_corpus(df)
     return df, report
+
+
+@contextlib.contextmanager
+def _corpus_guard(step: str, *, dedupe: bool = False) -> Iterator[None]:
+    """Out of memory in a whole-corpus step: a clear fatal error, not a raw MemoryError."""
+    try:
+        yield
+    except MemoryError:
+        hint = " or ingest with dedupe=False (--no-dedupe)" if dedupe else ""
+        raise IngestMemoryError(
+            f"out of memory while {step}; give the ingest more memory, ingest fewer files "
+            f"at a time{hint}"
+        ) from None
 
 
 # ---- finding the inputs -------------------------------------------------------------------
@@ -501,6 +516,11 @@ def _archive_items(
         result.reason = f"{exc} ({n_members} member(s) listed before it)"
     except OSError as exc:
         result.status, result.reason = "skipped", f"unreadable: {exc.strerror or exc}"
+    except MemoryError:
+        raise IngestMemoryError(
+            f"{result.source}: out of memory while reading the archive ({n_members} members "
+            "read); give the ingest more memory or lower max_file_bytes / max_archive_bytes"
+        ) from None
     yield result
 
 

@@ -12,8 +12,11 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import string
+import subprocess
+import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -366,3 +369,25 @@ def test_utf8_header_over_cp1250_body(tmp_path: Path) -> None:
     assert df["caption"].tolist() == ["Kim i Putin w Pjongjangu"]
     assert df["text"].tolist() == ["Przywódcy rozmawiali o współpracy wojskowej i gospodarczej."]
     assert report.files["encoding"].tolist() == ["utf-8+cp1250"]
+
+
+def test_real_out_of_memory_fails_the_run_naming_the_member(tmp_path: Path) -> None:
+    # A 700 KB zip whose member decompresses to 240 MB (under max_file_bytes), ingested by
+    # the command line with 1.5 GB of address space: it used to be skipped as a "parse
+    # error" with exit status 0 and an empty corpus.
+    archive = tmp_path / "dump.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("000_0000000000000000.txt", article("slowo " * 40_000_000))
+    (tmp_path / "out").mkdir()
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus_tools.cli", "ingest", str(archive), "--out",
+         str(tmp_path / "out" / "c.parquet")],
+        preexec_fn=cap, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"{archive.as_posix()}!000_0000000000000000.txt: out of memory" in done.stderr
+    assert not (tmp_path / "out" / "c.parquet").exists()
