@@ -209,8 +209,9 @@ class IngestReport:
     def write_json(self, path: PathLike) -> Path:
         """Write :meth:`to_json` to ``path`` (atomically) and return the path."""
         out = Path(path)
-        text = self.to_json() + "\n"
-        write_atomic(out, lambda handle: handle.write(text.encode("utf-8")))
+        # backslashreplace: a stray surrogate in a reason must not lose the whole report
+        data = (self.to_json() + "\n").encode("utf-8", errors="backslashreplace")
+        write_atomic(out, lambda handle: handle.write(data))
         return out
 
     def summary(self) -> str:
@@ -484,7 +485,9 @@ def _is_saved_output(path: Path) -> bool:
         return True
     if name.endswith(_LOCK_SUFFIX):  # held while save_corpus or `ingest --out` writes
         return name[: -len(_LOCK_SUFFIX)].lower().endswith(".parquet")
-    return manifest_path(path).exists()
+    if manifest_path(path).exists():
+        return True
+    return name.lower().endswith(".parquet") and _saved_by_us(path, marked_only=True)
 
 
 def _archive_items(
@@ -685,17 +688,26 @@ _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 
 
 def _sanitize(result: _Result) -> None:
-    """Replace lone surrogates (with U+FFFD) and drop NULs in every text field, with a note."""
-    for record in result.records:
+    """Replace lone surrogates (with U+FFFD) and drop NULs in every text field and field
+    name, with a note."""
+    for i, record in enumerate(result.records):
+        if any(_UNSTORABLE.search(key) for key in record):
+            record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
+            result.notes.append((str(record.get("doc_id", "")), "field names cleaned"))
         for key, value in record.items():
             if isinstance(value, str) and _UNSTORABLE.search(value):
-                n_nul = value.count("\x00")
-                fixed = value.replace("\x00", "")
-                n_surrogates = len(_UNSTORABLE.findall(fixed))
-                record[key] = _UNSTORABLE.sub("\ufffd", fixed)
-                what = [f"{n} {kind}" for n, kind in ((n_nul, "NUL character(s) removed"),
-                        (n_surrogates, "lone surrogate(s) replaced by U+FFFD")) if n]  # fmt: skip
-                result.notes.append((str(record.get("doc_id", "")), f"{key}: {', '.join(what)}"))
+                record[key], what = _storable(value)
+                result.notes.append((str(record.get("doc_id", "")), f"{key}: {what}"))
+
+
+def _storable(text: str) -> tuple[str, str]:
+    """``text`` without NULs and with U+FFFD for lone surrogates, and what was done."""
+    n_nul = text.count("\x00")
+    fixed = text.replace("\x00", "")
+    n_surrogates = len(_UNSTORABLE.findall(fixed))
+    what = [f"{n} {kind}" for n, kind in ((n_nul, "NUL character(s) removed"),
+            (n_surrogates, "lone surrogate(s) replaced by U+FFFD")) if n]  # fmt: skip
+    return _UNSTORABLE.sub("\ufffd", fixed), ", ".join(what)
 
 
 def _read_into(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
@@ -1218,15 +1230,21 @@ def _remove_stale_temporaries(path: Path) -> None:
             stale.unlink()
 
 
-def _saved_by_us(path: Path) -> bool:
-    """Whether a Parquet file looks like a corpus written by save_corpus."""
+def _saved_by_us(path: Path, *, marked_only: bool = False) -> bool:
+    """Whether a Parquet file looks like a corpus written by save_corpus.
+
+    Corpora this version writes carry a metadata mark; older ones are recognised by
+    having every corpus column (unless ``marked_only``).
+    """
     import pyarrow.parquet as pq
 
     try:
         schema = pq.read_schema(path)
     except (OSError, ValueError):
         return False  # not readable as Parquet: the ingest reports it
-    return _MARK in (schema.metadata or {}) or set(CORPUS_COLUMNS) <= set(schema.names)
+    if _MARK in (schema.metadata or {}):
+        return True
+    return not marked_only and set(CORPUS_COLUMNS) <= set(schema.names)
 
 
 def read_corpus(path: PathLike) -> pd.DataFrame:

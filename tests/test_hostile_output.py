@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from test_io import EN_BODY, PL_BODY
 
-from corpus_tools._files import OutputLockedError
+from corpus_tools._files import OutputLockedError, output_lock
 from corpus_tools.cli import main
 from corpus_tools.io import (
     CorpusIntegrityError,
@@ -172,3 +172,28 @@ def test_row_count_must_match_the_manifest(saved: tuple[pd.DataFrame, Path]) -> 
     manifest_path(out).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(CorpusIntegrityError, match="2 rows, but its manifest records 7"):
         read_corpus(out)
+
+
+def test_cli_refuses_an_output_another_process_is_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "corpus.parquet"
+    with output_lock(out):  # a second open file description: as another process's lock
+        assert main(["ingest", str(tmp_path / "in"), "--out", str(out)]) == 1
+    assert "is being written by another process" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_saved_corpus_without_manifest_in_the_input_is_not_an_input(
+    saved: tuple[pd.DataFrame, Path],
+) -> None:
+    _, out = saved
+    manifest_path(out).unlink()
+    (out.parent / "000_0000000000000000.txt").write_text(
+        f" date 2024-06-19 Title\n\n{EN_BODY}", encoding="utf-8"
+    )
+    corpus, report = ingest(out.parent)
+    assert corpus["doc_id"].tolist() == ["000_0000000000000000"]
+    names = report.files["path"].map(lambda p: Path(p).name)
+    assert dict(zip(names, report.files["status"], strict=True))["corpus.parquet"] == "ignored"
