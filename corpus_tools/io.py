@@ -643,7 +643,7 @@ def _failure(exc: Exception) -> tuple[str, str]:
         return "skipped", str(exc)
     if isinstance(exc, ReadProblem):
         return "skipped", exc.reason
-    if isinstance(exc, OSError) and not isinstance(exc, UnicodeError):
+    if isinstance(exc, OSError):
         return "skipped", f"unreadable: {exc.strerror or exc}"
     message = (str(exc).strip().splitlines() or [""])[0][:200]
     if isinstance(exc, UnicodeError):
@@ -688,8 +688,7 @@ _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 
 
 def _sanitize(result: _Result) -> None:
-    """Replace lone surrogates (with U+FFFD) and drop NULs in every text field and field
-    name, with a note."""
+    """Clean lone surrogates (to U+FFFD) and NULs from field names and texts, with a note."""
     for i, record in enumerate(result.records):
         if any(_UNSTORABLE.search(key) for key in record):
             record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
