@@ -1220,13 +1220,10 @@ _MARK = b"corpus_tools"  # Parquet key-value metadata: written by save_corpus
 
 def _remove_stale_temporaries(path: Path) -> None:
     """Temporary files of writers killed mid-write (safe: the caller holds the lock)."""
-    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    manifest = manifest_path(path)
-    for stale in path.parent.glob(f".{glob.escape(manifest.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    for written in (path, manifest_path(path)):
+        for stale in path.parent.glob(f".{glob.escape(written.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _saved_by_us(path: Path, *, marked_only: bool = False) -> bool:
@@ -1276,7 +1273,7 @@ def read_corpus(path: PathLike) -> pd.DataFrame:
         df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
     except CorpusToolsError:
         raise
-    except (OSError, ValueError, TypeError, MemoryError) as exc:  # pyarrow's errors are these
+    except (OSError, ValueError, TypeError) as exc:  # pyarrow's errors are these
         raise CorpusIntegrityError(f"{path}: cannot read it as a corpus ({exc})") from None
     if len(df) != manifest["n_rows"]:
         raise CorpusIntegrityError(
