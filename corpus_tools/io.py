@@ -24,6 +24,7 @@ import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -883,8 +884,15 @@ def _run(
     with bar:
         if jobs == 1 or n_files < _PARALLEL_MIN_FILES:
             return _collect((_process_chunk(c, cfg) for c in chunks), bar)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+        except BrokenProcessPool:
+            # The system killed a reader (on Linux the out-of-memory killer, usually).
+            raise IngestMemoryError(
+                "a reader process was killed by the system (usually for lack of memory); "
+                "run again with n_jobs=1 to have the file named, or with more memory"
+            ) from None
 
 
 def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:

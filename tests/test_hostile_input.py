@@ -391,3 +391,20 @@ def test_real_out_of_memory_fails_the_run_naming_the_member(tmp_path: Path) -> N
     assert done.returncode == 1
     assert f"{archive.as_posix()}!000_0000000000000000.txt: out of memory" in done.stderr
     assert not (tmp_path / "out" / "c.parquet").exists()
+
+
+def test_a_killed_reader_process_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the kernel's out-of-memory killer does to a worker of the process pool.
+    for i in range(4):
+        (tmp_path / f"{i:03d}_{i:016x}.txt").write_bytes(article())
+    monkeypatch.setattr(ct_io, "_PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(ct_io, "_CHUNK", 1)
+    monkeypatch.setattr(ct_io, "_process_chunk", _die)
+    with pytest.raises(IngestMemoryError, match="reader process was killed by the system"):
+        ingest(tmp_path, n_jobs=2)
+
+
+def _die(items: object, cfg: object) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
