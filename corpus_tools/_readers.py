@@ -17,6 +17,7 @@ import json
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -376,6 +377,7 @@ def load_records(
         if kind == "parquet":
             frame = _read_parquet(buffer, max_bytes)
         else:
+            _check_declared_size(_xlsx_size(buffer), max_bytes)
             frame = pd.read_excel(buffer, dtype=object)
         records, notes = _frame_records(frame, binary=True)
         return records, None, None, notes
@@ -397,19 +399,29 @@ def _read_parquet(buffer: io.BytesIO, max_bytes: int | None) -> pd.DataFrame:
 
     source = pq.ParquetFile(buffer)
     meta = source.metadata
-    declared = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    _check_declared_size(
+        sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), max_bytes
+    )
+    # Running out of memory here stays an error (the ingest names the file): the data
+    # were declared within the cap, so either memory is short or the metadata lie.
+    table = source.read()
+    _check_declared_size(table.nbytes, max_bytes)  # the metadata may understate it
+    return table.to_pandas()
+
+
+def _xlsx_size(buffer: io.BytesIO) -> int:
+    """Decompressed size of a workbook (a zip) by its directory; zipfile enforces it."""
+    with zipfile.ZipFile(buffer) as workbook:
+        size = sum(info.file_size for info in workbook.infolist())
+    buffer.seek(0)
+    return size
+
+
+def _check_declared_size(declared: int, max_bytes: int | None) -> None:
     if max_bytes is not None and declared > max_bytes:
         raise ReadProblem(
             f"too large: decompresses to {declared} bytes (max_file_bytes={max_bytes})"
         )
-    # Running out of memory here stays an error (the ingest names the file): the data
-    # were declared within the cap, so either memory is short or the metadata lie.
-    table = source.read()
-    if max_bytes is not None and table.nbytes > max_bytes:
-        raise ReadProblem(
-            f"too large: decompresses to {table.nbytes} bytes (max_file_bytes={max_bytes})"
-        )
-    return table.to_pandas()
 
 
 def _frame_records(frame: pd.DataFrame, *, binary: bool = False) -> tuple[list[dict], list[str]]:

@@ -408,3 +408,16 @@ def test_a_killed_reader_process_is_a_clear_error(
 
 def _die(items: object, cfg: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_excel_decompression_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(3000)], "text": [STORY * 10] * 3000})
+    frame.to_excel(tmp_path / "big.xlsx", index=False)
+    with zipfile.ZipFile(tmp_path / "big.xlsx") as workbook:
+        declared = sum(info.file_size for info in workbook.infolist())
+    assert declared > 2_000_000 > (tmp_path / "big.xlsx").stat().st_size
+    _, report = ingest(tmp_path / "big.xlsx", max_file_bytes=2_000_000)
+    assert rows(report)["big.xlsx"] == (
+        "skipped",
+        f"too large: decompresses to {declared} bytes (max_file_bytes=2000000)",
+    )
