@@ -36,7 +36,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from corpus_tools.clean import content_hash, identify_languages, mark_duplicates
+from corpus_tools.clean import content_hash
+from corpus_tools.dedupe import mark_duplicates
+from corpus_tools.langid import identify_languages
 
 NEWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "newsarticles"
 

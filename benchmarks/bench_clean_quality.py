@@ -10,7 +10,7 @@ Loads the SYNTHETIC demo corpus with :func:`corpus_tools.datasets.load_demo`
   as in tests/test_demo.py), recall is over the planted copies (non-canonical members);
 * the same precision/recall with a day-precision-only window (the ``date_precision``
   column dropped), i.e. the behaviour before the precision-aware window;
-* :func:`corpus_tools.clean.identify_languages` with ``max_chars`` 2,000 and 1,000 (and
+* :func:`corpus_tools.langid.identify_languages` with ``max_chars`` 2,000 and 1,000 (and
   500, what ``io.load_corpus`` uses) on the demo texts and on the first ``--news-n`` texts
   of ../shared/corpora/newsarticles/NewsArticles.zip: decisions that differ from the
   2,000-character answer, and CPU seconds of this (single-threaded) process.
@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus_tools.clean import identify_languages, mark_duplicates
 from corpus_tools.datasets import load_demo
+from corpus_tools.dedupe import mark_duplicates
+from corpus_tools.langid import identify_languages
 
 NEWS_ZIP = Path(__file__).resolve().parents[2] / "shared/corpora/newsarticles/NewsArticles.zip"
 LANGID_CHARS = (2000, 1000, 500)

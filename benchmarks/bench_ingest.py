@@ -153,7 +153,7 @@ def phase_ingest(folder: Path) -> dict[str, float]:
 
 def phase_parts(folder: Path, n: int) -> dict[str, float]:
     """CPU ms per document of the steps ``ingest`` runs on every article file."""
-    from corpus_tools import clean
+    from corpus_tools import clean, dedupe, langid
     from corpus_tools._readers import parse_article
     from corpus_tools.io import _LANGID_CHARS
 
@@ -162,20 +162,20 @@ def phase_parts(folder: Path, n: int) -> dict[str, float]:
     profile = clean.load_profile("pl_portal")
     texts = [profile.clean(parse_article(text).body)[0] for text in raw]
     heads = [text[:_LANGID_CHARS] for text in texts]
-    reference = clean._identifier(("en", "ko", "pl", "ru")).model  # py3langid, same model
-    clean.minhash_signatures(texts[:10])  # imports are not what we measure
+    reference = langid._identifier(("en", "ko", "pl", "ru")).model  # py3langid, same model
+    dedupe.minhash_signatures(texts[:10])  # imports are not what we measure
     steps = {
         "header + boilerplate profile (clean)": lambda: [
             profile.clean(parse_article(t).body) for t in raw
         ],
-        "language id, batched (identify_languages)": lambda: clean.identify_languages(
+        "language id, batched (identify_languages)": lambda: langid.identify_languages(
             heads, max_chars=_LANGID_CHARS
         ),
         "language id, py3langid classify per text (peer)": lambda: [
             reference.classify(h) for h in heads
         ],
         "content_hash": lambda: [clean.content_hash(t) for t in texts],
-        "minhash_signatures": lambda: clean.minhash_signatures(texts),
+        "minhash_signatures": lambda: dedupe.minhash_signatures(texts),
     }
     out = {}
     for name, step in steps.items():

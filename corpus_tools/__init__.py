@@ -6,7 +6,10 @@ named for their concern:
 
 - :mod:`corpus_tools.io` — load any export into that schema, with an ingest report;
   save and verify corpora with a provenance manifest.
-- :mod:`corpus_tools.clean` — boilerplate profiles, language identification, duplicates.
+- :mod:`corpus_tools.clean` — text normalisation and boilerplate profiles.
+- :mod:`corpus_tools.langid` — language identification.
+- :mod:`corpus_tools.dedupe` — exact and near-duplicate marking.
+- :mod:`corpus_tools.htmltext` — main text of saved web pages.
 - :mod:`corpus_tools.actors` — the multilingual actor and place lexicon.
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
 - :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
@@ -39,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "IngestReport": "io",
     "save_corpus": "io",
     "read_corpus": "io",
+    "IngestMemoryError": "io",
+    "OutputLockedError": "io",
     "load_profile": "clean",
     "load_lexicon": "actors",
     "tag_actors": "actors",
@@ -81,7 +86,9 @@ __all__ = [
     "NMF",
     "CorpusSchemaError",
     "CorpusToolsError",
+    "IngestMemoryError",
     "IngestReport",
+    "OutputLockedError",
     "Preprocessor",
     "TopicFit",
     "Vectorizer",
@@ -124,8 +131,11 @@ _SUBMODULES = frozenset(
         "actors",
         "clean",
         "datasets",
+        "dedupe",
         "evaluate",
+        "htmltext",
         "io",
+        "langid",
         "numerics",
         "plots",
         "schema",
@@ -158,7 +168,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
-    from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
+    from .io import (
+        IngestMemoryError,
+        IngestReport,
+        OutputLockedError,
+        ingest,
+        load_corpus,
+        read_corpus,
+        save_corpus,
+    )
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config

@@ -7,6 +7,8 @@ actually decompressed (headers can lie), so archive bombs cost at most the cap.
 
 from __future__ import annotations
 
+import gzip
+import lzma
 import re
 import stat
 import tarfile
@@ -76,10 +78,15 @@ def iter_members(path: Path, *, max_member_bytes: int, max_total_bytes: int) -> 
     max_total_bytes : int
         Once this many bytes were decompressed in total, remaining members are refused.
 
+    A compressed tar stream is read to its end after the last member, so a damaged or
+    truncated archive raises :class:`ArchiveError` (its checksum is only checked there)
+    after the members read before the damage were yielded.
+
     Raises
     ------
     ArchiveError
-        When the archive cannot be opened or its directory is damaged.
+        When the archive cannot be opened, its directory is damaged, or its compressed
+        stream is damaged or cut short.
 
     Examples
     --------
@@ -96,8 +103,13 @@ def iter_members(path: Path, *, max_member_bytes: int, max_total_bytes: int) -> 
             yield from _zip_members(path, budget)
         else:
             yield from _tar_members(path, budget)
-    except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError) as exc:
-        raise ArchiveError(f"damaged archive: {exc}") from exc
+    except _DAMAGE as exc:
+        raise ArchiveError(f"damaged archive: {exc or type(exc).__name__}") from None
+
+
+# What a damaged or cut compressed stream raises (bz2 raises a plain OSError).
+_DAMAGE = (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, gzip.BadGzipFile,
+           lzma.LZMAError)  # fmt: skip
 
 
 class _Budget:
@@ -107,14 +119,18 @@ class _Budget:
         self.per_member = per_member
         self.left = total
 
-    def read(self, name: str, handle: object) -> Member:
+    def read(self, name: str, handle: object, declared: int) -> Member:
+        """Read a member whose header claims ``declared`` bytes (checked before reading)."""
         if self.left <= 0:
             return Member(name, problem="too large: archive total exceeds max_archive_bytes")
         limit = min(self.per_member, self.left)
+        if declared > limit:
+            which = "max_file_bytes" if limit == self.per_member else "max_archive_bytes"
+            return Member(name, problem=f"too large: {declared} bytes ({which} is {limit})")
         try:
             data = handle.read(limit + 1)  # type: ignore[attr-defined]
         except _READ_ERRORS as exc:
-            return Member(name, problem=f"parse error: cannot decompress ({exc})")
+            return Member(name, problem=f"damaged archive member: cannot decompress ({exc})")
         self.left -= len(data)
         if len(data) > limit:
             which = "max_file_bytes" if limit == self.per_member else "max_archive_bytes"
@@ -136,10 +152,10 @@ def _zip_members(path: Path, budget: _Budget) -> Iterator[Member]:
             try:
                 handle = archive.open(info)
             except _READ_ERRORS as exc:
-                yield Member(name, problem=f"parse error: cannot open member ({exc})")
+                yield Member(name, problem=f"damaged archive member: cannot open it ({exc})")
                 continue
             with handle:
-                yield budget.read(name, handle)
+                yield budget.read(name, handle, info.file_size)
 
 
 def _tar_members(path: Path, budget: _Budget) -> Iterator[Member]:
@@ -159,4 +175,19 @@ def _tar_members(path: Path, budget: _Budget) -> Iterator[Member]:
             if handle is None:
                 yield Member(info.name, problem="unsupported type: special file")
                 continue
-            yield budget.read(info.name, handle)
+            yield budget.read(info.name, handle, info.size)
+        _read_to_end(archive)
+
+
+def _read_to_end(archive: tarfile.TarFile) -> None:
+    """Decompress what follows the last member: a damaged stream fails only at its end.
+
+    tarfile stops at the first header it cannot parse as if the archive ended there, and
+    gzip checks its CRC only at the end of the stream.
+    """
+    stream = archive.fileobj
+    try:
+        while stream.read(1 << 20):  # type: ignore[union-attr]
+            pass
+    except OSError as exc:  # bz2 reports damage as a plain OSError
+        raise ArchiveError(f"damaged archive: {exc}") from None

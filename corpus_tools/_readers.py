@@ -17,6 +17,7 @@ import json
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -43,12 +44,16 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class DecodeProblem(ValueError):
-    """The bytes are not text: ``reason`` is ``"binary"`` or ``"undecodable: ..."``."""
+class ReadProblem(ValueError):
+    """A file cannot be read for a reason that is its report reason (``reason``)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class DecodeProblem(ReadProblem):
+    """The bytes are not text: ``reason`` is ``"binary"`` or ``"undecodable: ..."``."""
 
 
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -95,7 +100,25 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _decode_regional(data)
+    mixed = _decode_mixed(data)
+    return mixed if mixed is not None else _decode_regional(data)
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 first line (e.g. a header a tool added) over a body in a regional code page.
+
+    Decoded as one code page, the header's non-ASCII letters would become mojibake (and
+    a credit such as "Źródło:" would no longer be recognised).
+    """
+    head, newline, body = data.partition(b"\n")
+    if not newline or not _HIGH_BYTE.search(head):
+        return None
+    try:
+        header = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text, codec = _decode_regional(body)
+    return f"{header}\n{text}", f"utf-8+{codec}"
 
 
 def _decode_regional(data: bytes) -> tuple[str, str]:
@@ -524,54 +547,140 @@ _SUFFIX_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
 READER_KINDS = frozenset(kind for _, kind in _SUFFIX_KINDS) | {"mediacloud", "gdelt"}
 
 
+_MAX_LINE_NOTES = 20  # bad lines noted one by one per file; the rest are counted
+
+
 def load_records(
-    data: bytes, kind: str, encoding: str | None
-) -> tuple[list[dict], str | None, str | None]:
-    """Parse a table or record list; return ``(records, encoding, builtin_format)``.
+    data: bytes, kind: str, encoding: str | None, *, max_bytes: int | None = None
+) -> tuple[list[dict], str | None, str | None, list[str]]:
+    """Parse a table or record list; return ``(records, encoding, builtin_format, notes)``.
 
     ``builtin_format`` is ``"gdelt"`` for a GDELT ArtList document, else ``None``.
+    ``notes`` are file-level problems that did not stop the reading: JSON Lines lines
+    that are not JSON objects (skipped, by line number) and binary text values that
+    are not valid UTF-8. A Parquet file whose data decompress to more than
+    ``max_bytes`` (by its metadata, checked before reading) raises :class:`ReadProblem`.
     """
     if kind in ("parquet", "excel"):
         buffer = io.BytesIO(data)
-        frame = (
-            pd.read_parquet(buffer) if kind == "parquet" else pd.read_excel(buffer, dtype=object)
-        )
-        return _frame_records(frame), None, None
+        if kind == "parquet":
+            frame = _read_parquet(buffer, max_bytes)
+        else:
+            _check_declared_size(_xlsx_size(buffer), max_bytes)
+            frame = pd.read_excel(buffer, dtype=object)
+        records, notes = _frame_records(frame, binary=True)
+        return records, None, None, notes
     text, used = decode_bytes(data, encoding)
     if kind in ("csv", "tsv", "mediacloud"):
         sep = "\t" if kind == "tsv" else ","
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        return _frame_records(frame), used, None
+        return _frame_records(frame)[0], used, None, []
     if kind == "jsonl":
-        return _jsonl_records(text), used, None
-    records, builtin = _json_records(text)
-    return records, used, builtin
+        records, notes = _jsonl_records(text)
+        return records, used, None, notes
+    records, builtin, notes = _json_records(text)
+    return records, used, builtin, notes
 
 
-def _frame_records(frame: pd.DataFrame) -> list[dict]:
+def _read_parquet(buffer: io.BytesIO, max_bytes: int | None) -> pd.DataFrame:
+    """Read a Parquet file, refusing one whose metadata say it decompresses past the cap."""
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(buffer)
+    meta = source.metadata
+    _check_declared_size(
+        sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), max_bytes
+    )
+    # Running out of memory here stays an error (the ingest names the file): the data
+    # were declared within the cap, so either memory is short or the metadata lie.
+    table = source.read()
+    _check_declared_size(table.nbytes, max_bytes)  # the metadata may understate it
+    return table.to_pandas()
+
+
+def _xlsx_size(buffer: io.BytesIO) -> int:
+    """Decompressed size of a workbook (a zip) by its directory; zipfile enforces it."""
+    with zipfile.ZipFile(buffer) as workbook:
+        size = sum(info.file_size for info in workbook.infolist())
+    buffer.seek(0)
+    return size
+
+
+def _check_declared_size(declared: int, max_bytes: int | None) -> None:
+    if max_bytes is not None and declared > max_bytes:
+        raise ReadProblem(
+            f"too large: decompresses to {declared} bytes (max_file_bytes={max_bytes})"
+        )
+
+
+def _frame_records(frame: pd.DataFrame, *, binary: bool = False) -> tuple[list[dict], list[str]]:
+    """Records of a table; with ``binary``, bytes values are decoded as UTF-8 (noted if not)."""
     frame = frame.astype(object).where(frame.notna(), None)
     frame.columns = [str(c) for c in frame.columns]  # Excel headers can be numbers
-    return frame.to_dict("records")
+    notes = []
+    if binary:
+        for column in frame.columns:
+            values = frame[column]
+            is_bytes = values.map(lambda v: isinstance(v, bytes | bytearray)).to_numpy(bool)
+            if is_bytes.any():
+                decoded, n_bad = _decode_values(values[is_bytes].tolist())
+                frame.loc[is_bytes, column] = pd.Series(decoded, index=frame.index[is_bytes])
+                if n_bad:
+                    notes.append(
+                        f"column {column!r}: {n_bad} binary value(s) not valid UTF-8, "
+                        "decoded with U+FFFD for the bad bytes"
+                    )
+    return frame.to_dict("records"), notes
 
 
-def _jsonl_records(text: str) -> list[dict]:
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
+def _decode_values(values: list[bytes]) -> tuple[list[str], int]:
+    decoded, n_bad = [], 0
+    for value in values:
+        try:
+            decoded.append(bytes(value).decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(bytes(value).decode("utf-8", errors="replace"))
+            n_bad += 1
+    return decoded, n_bad
+
+
+def _jsonl_records(text: str) -> tuple[list[dict], list[str]]:
+    """Records of JSON Lines, line by line: bad lines are skipped with a note.
+
+    Lines end at LF only: U+2028 and other Unicode line breaks may occur inside JSON
+    strings.
+    """
+    records, notes, n_bad = [], [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        try:
             record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError(f"line {number} is not a JSON object")
+            problem = None if isinstance(record, dict) else "not a JSON object"
+        except json.JSONDecodeError as exc:
+            problem = f"not valid JSON ({exc.msg}, column {exc.colno})"
+        if problem is None:
             records.append(record)
-    return records
+            continue
+        n_bad += 1
+        if n_bad <= _MAX_LINE_NOTES:
+            notes.append(f"line {number}: {problem}; skipped")
+    if n_bad > _MAX_LINE_NOTES:
+        notes.append(f"{n_bad - _MAX_LINE_NOTES} more bad line(s) skipped")
+    if n_bad and not records:
+        raise ValueError(f"no line is a JSON object ({notes[0]})")
+    return records, notes
 
 
-def _json_records(text: str) -> tuple[list[dict], str | None]:
+def _json_records(text: str) -> tuple[list[dict], str | None, list[str]]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         if not exc.msg.startswith("Extra data"):
             raise
-        return _jsonl_records(text), None  # JSON Lines saved with a .json suffix
+        records, notes = _jsonl_records(text)  # JSON Lines saved with a .json suffix
+        return records, None, notes
     builtin = None
     if isinstance(document, dict) and isinstance(document.get("articles"), list):
         document, builtin = document["articles"], "gdelt"
@@ -579,7 +688,7 @@ def _json_records(text: str) -> tuple[list[dict], str | None]:
         raise ValueError("expected a JSON list of records or a GDELT {'articles': [...]} object")
     if not all(isinstance(record, dict) for record in document):
         raise ValueError("the JSON list holds values that are not objects")
-    return document, builtin
+    return document, builtin, []
 
 
 def resolve_mapping(

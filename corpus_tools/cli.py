@@ -93,20 +93,26 @@ def _mapping(pairs: list[tuple[str, list[str]]]) -> dict[str, str | list[str]] |
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from .io import ingest, save_corpus
+    from ._files import output_lock
+    from .io import _write_corpus, check_output_path, ingest
 
-    df, report = ingest(
-        args.paths,
-        profile=None if args.profile.lower() == "none" else args.profile,
-        languages=[code.strip() for code in args.languages.split(",") if code.strip()],
-        dedupe=not args.no_dedupe,
-        progress=True,
-        mapping=_mapping(args.map),
-        date_format=args.date_format,
-        dayfirst=args.dayfirst,
-        prefer_identified_language=args.prefer_identified_language,
-    )
-    manifest = save_corpus(df, args.out, report=report)
+    # The output is checked and locked before the (long) ingest, and held until written.
+    out = check_output_path(args.out)
+    if args.report is not None:
+        check_output_path(args.report)
+    with output_lock(out):
+        df, report = ingest(
+            args.paths,
+            profile=None if args.profile.lower() == "none" else args.profile,
+            languages=[code.strip() for code in args.languages.split(",") if code.strip()],
+            dedupe=not args.no_dedupe,
+            progress=True,
+            mapping=_mapping(args.map),
+            date_format=args.date_format,
+            dayfirst=args.dayfirst,
+            prefer_identified_language=args.prefer_identified_language,
+        )
+        manifest = _write_corpus(df, out, report)
     if args.report is not None:
         report.write_json(args.report)
     print(report.summary())

@@ -9,12 +9,14 @@ checked against its pinned sha256 before use.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import io
 import os
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,10 +26,14 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from ._files import file_sha256
 from .errors import CorpusToolsError
 
 DATA_ENV = "CORPUS_TOOLS_DATA"
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_SECONDS = 900.0
+# Cap for a registry entry without a pinned size: far above any file the package pins.
+_MAX_UNPINNED_BYTES = 2**30
 _CHUNK = 1 << 20
 
 
@@ -44,6 +50,7 @@ class RemoteFile:
     sha256: str
     path: str
     description: str
+    size: int | None = None  # bytes; a download is stopped past it (pinned with the sha256)
 
 
 REGISTRY: dict[str, RemoteFile] = {
@@ -56,6 +63,7 @@ REGISTRY: dict[str, RemoteFile] = {
         sha256="0153140a39714f62507b148d9f28a9cce99833789e098e7dd74e0ab052d8bb86",
         path="kcna-2024/headlines_2024-11-11.json",
         description="KCNA English archive, 2,111 records, 2023-12-24 to 2024-11-10 (CC0 repo).",
+        size=4_179_363,
     ),
     "newsarticles": RemoteFile(
         name="newsarticles",
@@ -66,6 +74,7 @@ REGISTRY: dict[str, RemoteFile] = {
         sha256="5b95851c5cc736ce561da7508cdeca4627f4aa08aa3815ecc1c45b2c6dc8163d",
         path="newsarticles/NewsArticles.zip",
         description="3,824 English news articles 2016-2017 (Dai 2017); mainly for benchmarks.",
+        size=4_993_436,
     ),
 }
 
@@ -93,21 +102,13 @@ def _resolve_home(path: str | Path | None) -> Path:
     return data_home() if path is None else Path(path).expanduser()
 
 
-def file_sha256(path: Path) -> str:
-    """Return the sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch_file(
     name: str,
     *,
     data_home: str | Path | None = None,
     url: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
 ) -> Path:
     """Return the path of a pinned file, downloading and verifying it when needed.
 
@@ -126,7 +127,10 @@ def fetch_file(
         Download from this http(s) address instead of the registry's (a mirror, or a
         local server in tests); the pinned sha256 still applies.
     timeout : float
-        Seconds to wait for the server.
+        Seconds to wait for the server at each step.
+    max_seconds : float
+        Seconds the whole download may take (a server that sends slowly but never
+        stops is cut off).
 
     Returns
     -------
@@ -137,8 +141,10 @@ def fetch_file(
     ------
     DownloadError
         For an unknown name, a network failure (the message names the URL,
-        ``CORPUS_TOOLS_DATA`` and ``corpus-tools fetch <name>``), a checksum mismatch, or
-        a cache folder that cannot be written.
+        ``CORPUS_TOOLS_DATA`` and ``corpus-tools fetch <name>``), a checksum mismatch,
+        more bytes than the pinned size, a download past ``max_seconds``, or a cache
+        folder that cannot be written. When a cached copy was there but failed its
+        sha256 check, the message says so.
 
     Examples
     --------
@@ -149,18 +155,28 @@ def fetch_file(
     if entry is None:
         raise DownloadError(f"unknown dataset {name!r}; known: {', '.join(sorted(REGISTRY))}")
     target = _resolve_home(data_home) / entry.path
-    if target.is_file() and file_sha256(target) == entry.sha256:
+    cached = target.is_file()
+    if cached and file_sha256(target) == entry.sha256:
         return target
     source = url or entry.url
     if urllib.parse.urlsplit(source).scheme not in ("http", "https"):
         raise DownloadError(f"{name}: only http(s) URLs can be fetched, got {source!r}")
-    _download(entry, source, target, timeout)
+    try:
+        _download(entry, source, target, timeout, time.monotonic() + max_seconds)
+    except DownloadError as exc:
+        if not cached:
+            raise
+        raise DownloadError(
+            f"{exc}. The cached copy {target} failed its sha256 check (changed or damaged), "
+            "so it could not be used instead"
+        ) from None
     return target
 
 
-def _download(entry: RemoteFile, url: str, target: Path, timeout: float) -> None:
+def _download(entry: RemoteFile, url: str, target: Path, timeout: float, deadline: float) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_parts(target, timeout)
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".part", dir=target.parent
         )
@@ -172,7 +188,7 @@ def _download(entry: RemoteFile, url: str, target: Path, timeout: float) -> None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            digest = _stream(entry, url, out, timeout)
+            digest = _stream(entry, url, out, timeout, deadline)
         if digest != entry.sha256:
             raise DownloadError(
                 f"{entry.name}: the file downloaded from {url} has sha256 {digest}, expected "
@@ -184,11 +200,39 @@ def _download(entry: RemoteFile, url: str, target: Path, timeout: float) -> None
             tmp.unlink()
 
 
-def _stream(entry: RemoteFile, url: str, out: BinaryIO, timeout: float) -> str:
+def _remove_stale_parts(target: Path, timeout: float) -> None:
+    """Delete partial downloads of ``target`` left by killed runs.
+
+    A live download writes at least every ``timeout`` seconds, so a ``.part`` file
+    untouched for longer than the longest allowed wait belongs to no running download.
+    """
+    now = time.time()
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > max(timeout, 1.0) * 2:
+                part.unlink()
+
+
+def _stream(entry: RemoteFile, url: str, out: BinaryIO, timeout: float, deadline: float) -> str:
     digest = hashlib.sha256()
+    limit = entry.size if entry.size is not None else _MAX_UNPINNED_BYTES
+    n_bytes = 0
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            for block in iter(lambda: response.read(_CHUNK), b""):
+            # read1 returns what one receive brought, so a slow server cannot hold a
+            # read past the deadline.
+            for block in iter(lambda: response.read1(_CHUNK), b""):
+                n_bytes += len(block)
+                if n_bytes > limit:
+                    raise DownloadError(
+                        f"{entry.name}: {url} sent more than the {limit} bytes pinned for "
+                        "it; stopped, nothing was cached"
+                    )
+                if time.monotonic() > deadline:
+                    raise DownloadError(
+                        f"{entry.name}: the download from {url} did not finish in time "
+                        f"({n_bytes} bytes received); stopped, nothing was cached"
+                    )
                 digest.update(block)
                 out.write(block)
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:

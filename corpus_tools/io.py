@@ -12,14 +12,20 @@ and written into the manifest by :func:`save_corpus`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import glob
 import hashlib
+import itertools
 import json
 import os
+import re
+import stat
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,9 @@ from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidget
 
 from . import __version__, clean
 from ._archive import ArchiveError, archive_stem, is_archive, iter_members
+from ._files import LOCK_SUFFIX as _LOCK_SUFFIX
+from ._files import OutputLockedError as OutputLockedError  # raised by save_corpus
+from ._files import file_sha256, output_lock, write_atomic
 from ._readers import (
     ARTICLE_NAME,
     EPOCH_FORMATS,
@@ -39,7 +48,7 @@ from ._readers import (
     ArticleHeader,
     DateFormatError,
     DateRule,
-    DecodeProblem,
+    ReadProblem,
     date_rule,
     declared_language,
     decode_bytes,
@@ -51,16 +60,23 @@ from ._readers import (
     resolve_mapping,
     table_kind,
 )
-from .datasets import file_sha256
+from .dedupe import mark_duplicates, minhash_signatures
 from .errors import CorpusToolsError
+from .htmltext import extract_html
+from .langid import identify_languages
 from .schema import CORPUS_COLUMNS, coerce_corpus, empty_corpus, validate_corpus
 
 PathLike = str | os.PathLike[str]
 STATUSES: tuple[str, ...] = ("loaded", "duplicate", "ignored", "skipped")
 MANIFEST_SUFFIX = ".manifest.json"
 DEFAULT_MAX_FILE_BYTES = 256 * 2**20
-DEFAULT_MAX_ARCHIVE_BYTES = 2 * 2**30
+# Every member is held in memory until its chunk is read; 1 GiB keeps an archive's share
+# of the ingest's peak memory well under the few GB a desktop can give.
+DEFAULT_MAX_ARCHIVE_BYTES = 2**30
 _CHUNK = 200  # files per work unit: large enough to amortise process hand-over
+# Bytes per work unit: a chunk's texts, records, frame and sketches are all in memory at
+# once (several times its bytes), so a chunk of large files closes early.
+_CHUNK_BYTES = 64 * 2**20
 _PARALLEL_MIN_FILES = 2000  # below this a process pool costs more than it saves
 _PROGRESS_MIN_FILES = 100
 _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among the results
@@ -77,7 +93,7 @@ _CONFLICT_CHARS = 40
 _REFUSED_DATES = "refused (dates): "
 _REFUSED_MAPPING = "refused (mapping): "
 _REFUSED_COLUMNS = "no usable columns: "
-# MinHash parameters of the duplicate marking (clean.mark_duplicates' defaults).
+# MinHash parameters of the duplicate marking (dedupe.mark_duplicates' defaults).
 _NUM_PERM = 128
 _SHINGLE_SIZE = 5
 
@@ -92,6 +108,10 @@ class CorpusManifestError(CorpusToolsError, ValueError):
 
 class CorpusIntegrityError(CorpusToolsError, ValueError):
     """A saved corpus file does not match the sha256 recorded in its manifest."""
+
+
+class IngestMemoryError(CorpusToolsError, MemoryError):
+    """Reading one input file ran out of memory; the ingest stops and names the file."""
 
 
 class _Ignored(Exception):
@@ -133,6 +153,7 @@ class _Entry:
     rel: str
     path: Path | None = None
     data: bytes | None = None
+    size: int = 0  # bytes, for the per-chunk budget
 
 
 @dataclass
@@ -214,9 +235,11 @@ class IngestReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
 
     def write_json(self, path: PathLike) -> Path:
-        """Write :meth:`to_json` to ``path`` and return the path."""
+        """Write :meth:`to_json` to ``path`` (atomically) and return the path."""
         out = Path(path)
-        out.write_text(self.to_json() + "\n", encoding="utf-8")
+        # backslashreplace: a stray surrogate in a reason must not lose the whole report
+        data = (self.to_json() + "\n").encode("utf-8", errors="backslashreplace")
+        write_atomic(out, lambda handle: handle.write(data))
         return out
 
     def summary(self) -> str:
@@ -276,10 +299,17 @@ def load_corpus(source: PathLike | Sequence[PathLike], **options: Any) -> pd.Dat
     >>> df.loc[0, ["doc_id", "outlet", "credit", "text"]].tolist()
     ['gazeta/001_0123456789abcdef', 'gazeta', 'PAP', 'Kim Dzong Un spotkał Putina.']
     """
-    if isinstance(source, str | os.PathLike):
+    if isinstance(source, str | os.PathLike) and options.get("format") is None:
         path = Path(source)
         if path.suffix.lower() == ".parquet" and manifest_path(path).exists():
             return read_corpus(path)
+        if path.suffix.lower() == ".parquet" and _saved_by_us(path):
+            # Read as a plain table it would change (dates, sources, extra columns).
+            raise CorpusManifestError(
+                f"{path} is a corpus written by save_corpus but its manifest "
+                f"{manifest_path(path).name} is missing; copy the manifest next to it, or "
+                "load it as a plain table with load_corpus(path, format='parquet')"
+            )
     return ingest(source, **options)[0]
 
 
@@ -332,7 +362,7 @@ def ingest(
     dedupe : bool
         Mark exact and near duplicates in ``duplicate_of`` (nothing is removed).
     near_duplicate_threshold, window_days, seed
-        Passed to :func:`corpus_tools.clean.mark_duplicates`.
+        Passed to :func:`corpus_tools.dedupe.mark_duplicates`.
     outlet : str, optional
         Outlet for every document, overriding folders and mapped fields.
     encoding : str, optional
@@ -340,8 +370,10 @@ def ingest(
     progress : bool
         Show a progress bar on stderr (only when there are many files).
     max_file_bytes, max_archive_bytes : int
-        Files and archive members larger than ``max_file_bytes`` are skipped; an archive
-        stops yielding members after ``max_archive_bytes`` decompressed bytes.
+        Files, archive members and Parquet files decompressing to more than
+        ``max_file_bytes`` are skipped (checked against declared sizes before reading,
+        and while reading); an archive stops yielding members after
+        ``max_archive_bytes`` decompressed bytes.
     n_jobs : int, optional
         Processes for reading many files (``None``: all cores). Output does not depend
         on it.
@@ -374,6 +406,9 @@ def ingest(
         file has; when records were loaded but none has text (except GDELT and Media
         Cloud exports, which carry titles only). Other problems with single files never
         raise: they are reported as ``skipped`` or ``ignored``.
+    IngestMemoryError
+        When reading a file runs out of memory (the file is named): skipping it would
+        lose it silently, and with more memory it would be read.
 
     Examples
     --------
@@ -396,21 +431,23 @@ def ingest(
         **_check_dates(date_format, dayfirst),
         prefer_identified_language=bool(prefer_identified_language),
     )
-    files = _expand(source)
-    items = _work_items(files, cfg, int(max_archive_bytes))
-    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files))
-    df, results, signatures = _assemble(chunks)
+    files, notices = _expand(source)
+    items = itertools.chain(notices, _work_items(files, cfg, int(max_archive_bytes)))
+    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files) + len(notices))
+    with _corpus_guard("assembling the corpus"):
+        df, results, signatures = _assemble(chunks)
     _refuse(results, df)
     if dedupe and len(df):
-        duplicates = clean.mark_duplicates(
-            df,
-            threshold=near_duplicate_threshold,
-            window_days=window_days,
-            num_perm=_NUM_PERM,
-            shingle_size=_SHINGLE_SIZE,
-            seed=seed,
-            signatures=signatures,
-        )
+        with _corpus_guard(f"marking duplicates among {len(df)} documents", dedupe=True):
+            duplicates = mark_duplicates(
+                df,
+                threshold=near_duplicate_threshold,
+                window_days=window_days,
+                num_perm=_NUM_PERM,
+                shingle_size=_SHINGLE_SIZE,
+                seed=seed,
+                signatures=signatures,
+            )
         df["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
     config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
     report = _report(results, df, config)
@@ -420,30 +457,68 @@ def ingest(
     return df, report
 
 
+@contextlib.contextmanager
+def _corpus_guard(step: str, *, dedupe: bool = False) -> Iterator[None]:
+    """Out of memory in a whole-corpus step: a clear fatal error, not a raw MemoryError."""
+    try:
+        yield
+    except MemoryError:
+        hint = " or ingest with dedupe=False (--no-dedupe)" if dedupe else ""
+        raise IngestMemoryError(
+            f"out of memory while {step}; give the ingest more memory, ingest fewer files "
+            f"at a time{hint}"
+        ) from None
+
+
 # ---- finding the inputs -------------------------------------------------------------------
-def _expand(source: PathLike | Sequence[PathLike]) -> list[tuple[Path, Path, bool]]:
-    """Return ``(root, file, given_directly)``; a file given directly has its folder as root."""
+def _expand(
+    source: PathLike | Sequence[PathLike],
+) -> tuple[list[tuple[Path, Path, bool]], list[_Result]]:
+    """Return ``(root, file, given_directly)`` triples and report rows for what is not read.
+
+    A file given directly has its folder as root. Folders that cannot be listed and
+    symbolic links to folders (never followed) become report rows of their own.
+    """
     sources = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not sources:
         raise CorpusSourceError("no source given")
     pairs: list[tuple[Path, Path, bool]] = []
+    notices: list[_Result] = []
     for item in sources:
         path = Path(item)
         if path.is_dir():
-            pairs += [(path, f, False) for f in _walk(path)]
-        elif path.is_file():
+            found, problems = _walk(path)
+            pairs += [(path, f, False) for f in found]
+            notices += problems
+        elif path.exists():
             pairs.append((path.parent, path, True))
         else:
             raise CorpusSourceError(f"{path}: no such file or folder")
-    return pairs
+    return pairs, notices
 
 
-def _walk(root: Path) -> list[Path]:
-    found = []
-    for folder, dirs, names in os.walk(root):  # symlinked folders are not followed
+def _walk(root: Path) -> tuple[list[Path], list[_Result]]:
+    found: list[Path] = []
+    problems: list[_Result] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = _shown(Path(exc.filename or root))
+        problems.append(_Result(where, "skipped", f"unreadable: folder: {exc.strerror}"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
         dirs.sort()
+        for name in list(dirs):
+            if os.path.islink(os.path.join(folder, name)):  # os.walk does not follow them
+                link = _shown(Path(folder, name))
+                problems.append(_Result(link, "ignored", "link to a folder (not followed)"))
         found += [Path(folder, name) for name in sorted(names)]
-    return found
+    return found, problems
+
+
+def _shown(path: Path | str) -> str:
+    """A path as report and doc_id text: bytes that are not UTF-8 become ``\\xNN``."""
+    text = path.as_posix() if isinstance(path, Path) else path
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _work_items(
@@ -451,11 +526,42 @@ def _work_items(
 ) -> Iterator[_Entry | _Result]:
     """Entries to read, plus finished results for archives (after their members)."""
     for root, path, direct in files:
-        rel = path.relative_to(root).as_posix()
-        if is_archive(path.name) and cfg.format is None:
+        rel = _shown(path.relative_to(root))
+        source = _shown(path)
+        try:
+            info = path.stat()
+        except OSError as exc:
+            yield _Result(source, "skipped", f"unreadable: {exc.strerror}")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            yield _Result(source, "skipped", f"not a regular file ({_file_type(info.st_mode)})")
+        elif not direct and _is_saved_output(path):
+            yield _Result(source, "ignored", "output of save_corpus (read it with read_corpus)")
+        elif is_archive(path.name) and cfg.format is None:
             yield from _archive_items(path, rel, direct, cfg, max_archive_bytes)
         else:
-            yield _Entry(source=path.as_posix(), rel=rel, path=path)
+            yield _Entry(source=source, rel=rel, path=path, size=info.st_size)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISDIR, "folder")):  # fmt: skip
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _is_saved_output(path: Path) -> bool:
+    """A corpus written by save_corpus, its manifest or its lock: outputs, never inputs."""
+    name = path.name
+    if name.endswith(MANIFEST_SUFFIX):
+        return True
+    if name.endswith(_LOCK_SUFFIX):  # held while save_corpus or `ingest --out` writes
+        return name[: -len(_LOCK_SUFFIX)].lower().endswith(".parquet")
+    if manifest_path(path).exists():
+        return True
+    return name.lower().endswith(".parquet") and _saved_by_us(path, marked_only=True)
 
 
 def _archive_items(
@@ -463,22 +569,35 @@ def _archive_items(
 ) -> Iterator[_Entry | _Result]:
     # A top-level archive is the root itself; inside a folder it acts as a subfolder.
     prefix = "" if top_level else archive_stem(rel) + "/"
-    result = _Result(path.as_posix(), "loaded", reader="archive", sha256=file_sha256(path))
+    result = _Result(_shown(path), "loaded", reader="archive")
     n_members = 0
     try:
+        result.sha256 = file_sha256(path)
         for member in iter_members(
             path, max_member_bytes=cfg.max_file_bytes, max_total_bytes=max_archive_bytes
         ):
             n_members += 1
-            source = f"{path.as_posix()}!{member.name}"
+            name = _shown(member.name)
+            source = f"{result.source}!{name}"
             if member.problem is not None:
                 yield _Result(source, "skipped", member.problem, reader="archive member")
             else:
-                yield _Entry(source=source, rel=prefix + member.name, data=member.data)
+                assert member.data is not None
+                data = member.data
+                yield _Entry(source=source, rel=prefix + name, data=data, size=len(data))
         result.reason = f"archive with {n_members} member(s)"
     except ArchiveError as exc:
-        status = "loaded" if n_members else "skipped"
-        result.status, result.reason = status, f"parse error: {exc} (after {n_members} members)"
+        # The members read before the damage are listed (and read); the archive is not
+        # "loaded": part of it is lost.
+        result.status = "skipped"
+        result.reason = f"{exc} ({n_members} member(s) listed before it)"
+    except OSError as exc:
+        result.status, result.reason = "skipped", f"unreadable: {exc.strerror or exc}"
+    except MemoryError:
+        raise IngestMemoryError(
+            f"{result.source}: out of memory while reading the archive ({n_members} members "
+            "read); give the ingest more memory or lower max_file_bytes / max_archive_bytes"
+        ) from None
     yield result
 
 
@@ -488,58 +607,183 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
 
     The MinHash signatures for duplicate marking are computed here too, while the texts
     are Python strings anyway, so the main process never has to convert them again.
+    Each step runs over the whole chunk at once (speed) inside a guard: when it fails, it
+    runs again file by file, and only the file it fails on is skipped.
     """
     results = [item if isinstance(item, _Result) else _process_entry(item, cfg) for item in items]
-    _identify_languages(results, cfg.languages, cfg.prefer_identified_language)
-    rows = []
+    _guarded(
+        results,
+        lambda part: _identify_languages(part, cfg.languages, cfg.prefer_identified_language),
+    )
+    frame = _guarded_frame(results)
+    if frame is None:
+        return _Chunk(results)
+    if cfg.sketch_seed is None:
+        return _Chunk(results, frame)
+    rows, sketches, failed = _guarded_sketches(results, frame, cfg.sketch_seed)
+    if failed.any():  # the rows of files that could not be sketched leave the frame
+        new_position = np.cumsum(~failed) - 1
+        frame, rows = frame[~failed].reset_index(drop=True), new_position[rows]
+    return _Chunk(results, frame, rows, sketches)
+
+
+def _with_records(results: list[_Result]) -> list[_Result]:
+    return [r for r in results if r.status == "loaded" and r.records]
+
+
+def _guarded(results: list[_Result], step: Callable[[list[_Result]], object]) -> None:
+    """Run ``step`` on the files with records; on failure retry per file, skip the culprit."""
+    todo = _with_records(results)
+    try:
+        step(todo)
+    except Exception:  # MemoryError too: the retry names the file (a fatal error then)
+        for result in todo:
+            with _file_guard(result):
+                step([result])
+
+
+def _guarded_frame(results: list[_Result]) -> pd.DataFrame | None:
+    """The records of the chunk as one frame (``_SEQ``: position of the row's file)."""
     for position, result in enumerate(results):
         for record in result.records:
             record[_SEQ] = position
-        rows += result.records
+    frames: list[pd.DataFrame] = []
+    _guarded(results, lambda part: frames.append(_frame_of(part)))
+    frames = [f for f in frames if len(f)]
+    for result in results:
         result.records = []
-    if not rows:
-        return _Chunk(results)
-    chunk = _Chunk(results, pd.DataFrame.from_records(rows))
-    if cfg.sketch_seed is not None:
-        with_text = [i for i, row in enumerate(rows) if row.get("text") is not None]
-        kept, chunk.sketches = clean.minhash_signatures(
-            [rows[i]["text"] for i in with_text],
-            num_perm=_NUM_PERM,
-            shingle_size=_SHINGLE_SIZE,
-            seed=cfg.sketch_seed,
+    if not frames:
+        return None
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _frame_of(results: list[_Result]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([rec for result in results for rec in result.records])
+
+
+def _guarded_sketches(
+    results: list[_Result], frame: pd.DataFrame, seed: int
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """MinHash signatures of the frame's texts: row positions, signatures, failed rows."""
+    texts = frame["text"].to_numpy(dtype=object) if "text" in frame else np.full(len(frame), None)
+    has_text = np.flatnonzero(pd.notna(texts))
+    failed = np.zeros(len(frame), dtype=bool)
+
+    def sketch(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        kept, signatures = minhash_signatures(
+            texts[rows].tolist(), num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE, seed=seed
         )
-        chunk.sketch_rows = np.asarray(with_text, dtype=np.int64)[kept]
-    return chunk
+        return rows[kept], signatures
+
+    try:
+        return (*sketch(has_text), failed)
+    except Exception:  # MemoryError too: retried per file to find the culprit
+        pass
+    seq = frame[_SEQ].to_numpy()
+    parts = []
+    for position in np.unique(seq[has_text]).tolist():
+        with _file_guard(results[position]):
+            parts.append(sketch(has_text[seq[has_text] == position]))
+        if results[position].status != "loaded":
+            failed |= seq == position
+    rows = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    sketches = np.concatenate([p[1] for p in parts]) if parts else None
+    return rows, sketches, failed
+
+
+@contextlib.contextmanager
+def _file_guard(result: _Result) -> Iterator[None]:
+    """Turn a failure while handling one file into that file's report row.
+
+    Running out of memory is not a property of the file alone (the next run, with more
+    memory, would read it), so it stops the ingest with the file named instead of
+    silently losing it.
+    """
+    try:
+        yield
+    except MemoryError as exc:
+        raise IngestMemoryError(
+            f"{result.source}: out of memory while reading it ({type(exc).__name__}); "
+            "give the ingest more memory, lower max_file_bytes to skip such files, or "
+            "move the file out of the input"
+        ) from None
+    except Exception as exc:  # a malformed file must not abort the whole corpus
+        result.status, result.reason = _failure(exc)
+        result.records, result.notes, result.removed = [], [], Counter()
+
+
+def _failure(exc: Exception) -> tuple[str, str]:
+    """Report status and reason for what went wrong with one file."""
+    if isinstance(exc, _Ignored):
+        return "ignored", str(exc)
+    if isinstance(exc, _Skipped):
+        return "skipped", str(exc)
+    if isinstance(exc, ReadProblem):
+        return "skipped", exc.reason
+    if isinstance(exc, OSError):
+        return "skipped", f"unreadable: {exc.strerror or exc}"
+    message = (str(exc).strip().splitlines() or [""])[0][:200]
+    if isinstance(exc, UnicodeError):
+        return "skipped", f"undecodable: {message}"
+    return "skipped", f"parse error: {type(exc).__name__}: {message}"
 
 
 def _process_entry(entry: _Entry, cfg: _Config) -> _Result:
     result = _Result(entry.source, "loaded")
-    try:
+    with _file_guard(result):
         data = _entry_bytes(entry, cfg.max_file_bytes)
         result.sha256 = hashlib.sha256(data).hexdigest()
         _read_into(result, entry, data, cfg)
-    except _Ignored as exc:
-        result.status, result.reason = "ignored", str(exc)
-    except _Skipped as exc:
-        result.status, result.reason = "skipped", str(exc)
-    except DecodeProblem as exc:
-        result.status, result.reason = "skipped", exc.reason
-    except Exception as exc:  # a malformed file must not abort the whole corpus
-        message = (str(exc).strip().splitlines() or [""])[0][:200]
-        result.status, result.reason = "skipped", f"parse error: {type(exc).__name__}: {message}"
-    if result.status != "loaded":
-        result.records, result.notes, result.removed = [], [], Counter()
+        _sanitize(result)
     return result
 
 
 def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
+    """The file's bytes; only regular files are opened, and never more than the cap."""
     if entry.data is not None:
         return entry.data
     assert entry.path is not None
-    size = entry.path.stat().st_size
-    if size > max_file_bytes:
-        raise _Skipped(f"too large: {size} bytes (max_file_bytes={max_file_bytes})")
-    return entry.path.read_bytes()
+    # O_NONBLOCK: a FIFO swapped in after the walk's stat must not block the open.
+    fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Skipped(f"not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > max_file_bytes:
+            raise _Skipped(f"too large: {info.st_size} bytes (max_file_bytes={max_file_bytes})")
+        data = handle.read(info.st_size + 1)  # read(n) allocates n bytes up front
+        if len(data) > info.st_size:  # the file grew since: read on, up to the cap
+            data += handle.read(max_file_bytes + 1 - len(data))
+    if len(data) > max_file_bytes:
+        raise _Skipped(f"too large: more than {max_file_bytes} bytes (max_file_bytes)")
+    return data
+
+
+# Lone surrogates (half of a cut UTF-16 pair, e.g. "\ud83d") cannot be written as UTF-8;
+# NUL characters end strings in C libraries downstream.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def _sanitize(result: _Result) -> None:
+    """Clean lone surrogates (to U+FFFD) and NULs from field names and texts, with a note."""
+    for i, record in enumerate(result.records):
+        if any(_UNSTORABLE.search(key) for key in record):
+            record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
+            result.notes.append((str(record.get("doc_id", "")), "field names cleaned"))
+        for key, value in record.items():
+            if isinstance(value, str) and _UNSTORABLE.search(value):
+                record[key], what = _storable(value)
+                result.notes.append((str(record.get("doc_id", "")), f"{key}: {what}"))
+
+
+def _storable(text: str) -> tuple[str, str]:
+    """``text`` without NULs and with U+FFFD for lone surrogates, and what was done."""
+    n_nul = text.count("\x00")
+    fixed = text.replace("\x00", "")
+    n_surrogates = len(_UNSTORABLE.findall(fixed))
+    what = [f"{n} {kind}" for n, kind in ((n_nul, "NUL character(s) removed"),
+            (n_surrogates, "lone surrogate(s) replaced by U+FFFD")) if n]  # fmt: skip
+    return _UNSTORABLE.sub("\ufffd", fixed), ", ".join(what)
 
 
 def _read_into(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
@@ -598,7 +842,7 @@ def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _
 
 def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> None:
     text, result.encoding = decode_bytes(data, cfg.encoding)
-    page = clean.extract_html(text)
+    page = extract_html(text)
     body = _clean_text(page.get("text"), cfg, result)
     if body is None:
         raise _Skipped("no body: no main text found in the page")
@@ -617,7 +861,10 @@ def _read_html(result: _Result, entry: _Entry, data: bytes, cfg: _Config) -> Non
 
 
 def _read_table(result: _Result, entry: _Entry, kind: str, data: bytes, cfg: _Config) -> None:
-    records, result.encoding, builtin = load_records(data, kind, cfg.encoding)
+    records, result.encoding, builtin, problems = load_records(
+        data, kind, cfg.encoding, max_bytes=cfg.max_file_bytes
+    )
+    result.notes += [("", problem) for problem in problems]
     if kind in ("mediacloud", "gdelt"):
         builtin = kind
     columns = set().union(*(r.keys() for r in records)) if records else set()
@@ -732,7 +979,7 @@ def _identify_languages(
         if rec.get("text") is not None
     ]  # fmt: skip
     texts = [rec["text"] for _, rec in todo]
-    codes, probs = clean.identify_languages(texts, languages, max_chars=_LANGID_CHARS)
+    codes, probs = identify_languages(texts, languages, max_chars=_LANGID_CHARS)
     for result in results:
         for rec in result.records:
             rec["language_identified"], rec["language_conflict"] = None, False
@@ -784,8 +1031,15 @@ def _run(
     with bar:
         if jobs == 1 or n_files < _PARALLEL_MIN_FILES:
             return _collect((_process_chunk(c, cfg) for c in chunks), bar)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+        except BrokenProcessPool:
+            # The system killed a reader (on Linux the out-of-memory killer, usually).
+            raise IngestMemoryError(
+                "a reader process was killed by the system (usually for lack of memory); "
+                "run again with n_jobs=1 to have the file named, or with more memory"
+            ) from None
 
 
 def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:
@@ -797,12 +1051,15 @@ def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Work units of at most ``size`` items and about ``_CHUNK_BYTES`` bytes of input."""
     chunk: list[Any] = []
+    n_bytes = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) == size:
+        n_bytes += getattr(item, "size", 0)
+        if len(chunk) == size or n_bytes >= _CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, n_bytes = [], 0
     if chunk:
         yield chunk
 
@@ -866,13 +1123,23 @@ def _assemble(
 
 
 def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:
-    """Give repeated ``doc_id`` values a ``~2``, ``~3`` ... suffix, with a note."""
+    """Give repeated ``doc_id`` values a ``~2``, ``~3`` ... suffix, with a note.
+
+    A suffix is never one that is already taken: with ``a`` twice and an ``a~2`` of its
+    own, the second ``a`` becomes ``a~3``.
+    """
     ids = df["doc_id"].astype("string")
     repeat = ids.groupby(ids, sort=False).cumcount()
     renamed = repeat > 0
     if not renamed.any():
         return
-    new = ids[renamed] + "~" + (repeat[renamed] + 1).astype("string")
+    taken = set(ids.dropna().tolist())
+    new = []
+    for old, n in zip(ids[renamed], repeat[renamed] + 1, strict=True):
+        while f"{old}~{n}" in taken:
+            n += 1
+        taken.add(f"{old}~{n}")
+        new.append(f"{old}~{n}")
     for seq, old, doc_id in zip(df.loc[renamed, _SEQ], ids[renamed], new, strict=True):
         results[seq].notes.append((doc_id, f"doc_id {old!r} repeated; renamed"))
     df.loc[renamed, "doc_id"] = new
@@ -933,7 +1200,7 @@ def _check_languages(languages: Sequence[str]) -> tuple[str, ...]:
     bad = [c for c in codes if not (isinstance(c, str) and len(c) == 2 and c.isalpha())]
     if not codes or bad:
         raise CorpusSourceError(f"languages must be ISO 639-1 codes, got {list(codes)!r}")
-    clean.identify_languages([], codes)  # fails here, not in a worker, on unknown codes
+    identify_languages([], codes)  # fails here, not in a worker, on unknown codes
     return codes
 
 
@@ -1068,6 +1335,10 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     every source file with its sha256: from ``report`` when given, otherwise the files
     named in ``df["source"]`` are hashed as they are now on disk.
 
+    Both files are written atomically (a temporary file in the same folder, fsync,
+    rename; the manifest last), under a lock on ``<path>.lock``: a write that is killed
+    leaves the previous corpus intact, and a concurrent writer is refused.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -1082,6 +1353,13 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     pathlib.Path
         The manifest path.
 
+    Raises
+    ------
+    CorpusSourceError
+        When ``path`` cannot be written (checked before writing).
+    OutputLockedError
+        When another process is writing ``path``.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -1094,12 +1372,57 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
     """
     validate_corpus(df)
     path = Path(path)
-    df.to_parquet(path, index=False)
+    check_output_path(path)
+    with output_lock(path):
+        return _write_corpus(df, path, report)
+
+
+def check_output_path(path: PathLike) -> Path:
+    """Check that a corpus can be written to ``path``, before any work is done.
+
+    Raises
+    ------
+    CorpusSourceError
+        When the folder does not exist or cannot be written, or ``path`` is a folder.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_output_path("/no/such/folder/c.parquet")
+    ... except CorpusSourceError as exc:
+    ...     print(exc)
+    cannot write /no/such/folder/c.parquet: folder /no/such/folder does not exist
+    """
+    path = Path(path)
+    folder = path.parent
+    problem = None
+    if not folder.is_dir():
+        problem = f"folder {folder} does not exist"
+    elif path.is_dir():
+        problem = "it is a folder"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"folder {folder} is not writable"
+    if problem:
+        raise CorpusSourceError(f"cannot write {path}: {problem}")
+    return path
+
+
+def _write_corpus(df: pd.DataFrame, path: Path, report: IngestReport | None) -> Path:
+    """Write the Parquet file, then its manifest, each atomically (caller holds the lock)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _remove_stale_temporaries(path)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    marker = json.dumps({"corpus_tools_version": __version__}).encode()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MARK: marker})
+    # The hash is of the bytes written, not of whatever is on disk after the rename.
+    sha256 = write_atomic(path, lambda handle: pq.write_table(table, handle))
     attrs = df.attrs.get("corpus_tools", {})
     manifest = {
         "manifest_version": 1,
         "corpus_tools_version": __version__,
-        "parquet": {"file": path.name, "sha256": file_sha256(path)},
+        "parquet": {"file": path.name, "sha256": sha256},
         "n_rows": len(df),
         "n_with_text": int(df["text"].notna().sum()),
         "n_duplicates": int(df["duplicate_of"].notna().sum()),
@@ -1109,10 +1432,37 @@ def save_corpus(df: pd.DataFrame, path: PathLike, *, report: IngestReport | None
         "sources": _manifest_sources(df, report),
     }
     out = manifest_path(path)
-    out.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out, lambda handle: handle.write(text.encode("utf-8")))
     return out
+
+
+_MARK = b"corpus_tools"  # Parquet key-value metadata: written by save_corpus
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of writers killed mid-write (safe: the caller holds the lock)."""
+    for written in (path, manifest_path(path)):
+        for stale in path.parent.glob(f".{glob.escape(written.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _saved_by_us(path: Path, *, marked_only: bool = False) -> bool:
+    """Whether a Parquet file looks like a corpus written by save_corpus.
+
+    Corpora this version writes carry a metadata mark; older ones are recognised by
+    having every corpus column (unless ``marked_only``).
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, ValueError):
+        return False  # not readable as Parquet: the ingest reports it
+    if _MARK in (schema.metadata or {}):
+        return True
+    return not marked_only and set(CORPUS_COLUMNS) <= set(schema.names)
 
 
 def read_corpus(path: PathLike) -> pd.DataFrame:
@@ -1131,14 +1481,26 @@ def read_corpus(path: PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     manifest = _read_manifest(path)
-    actual = file_sha256(path)
-    expected = manifest.get("parquet", {}).get("sha256")
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise CorpusIntegrityError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    expected = manifest["parquet"]["sha256"]
     if actual != expected:
         raise CorpusIntegrityError(
             f"{path}: sha256 {actual[:12]}... does not match its manifest "
             f"({str(expected)[:12]}...); the file changed after it was saved"
         )
-    df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
+    try:
+        df = validate_corpus(coerce_corpus(pd.read_parquet(path)))
+    except CorpusToolsError:
+        raise
+    except (OSError, ValueError, TypeError) as exc:  # pyarrow's errors are these
+        raise CorpusIntegrityError(f"{path}: cannot read it as a corpus ({exc})") from None
+    if len(df) != manifest["n_rows"]:
+        raise CorpusIntegrityError(
+            f"{path}: {len(df)} rows, but its manifest records {manifest['n_rows']}"
+        )
     df.attrs["corpus_tools"] = {
         "version": manifest.get("corpus_tools_version"),
         "config": manifest.get("config"),
@@ -1176,11 +1538,35 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         )
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorpusManifestError(f"{manifest}: not a valid manifest ({exc})") from exc
-    if not isinstance(data, dict):
-        raise CorpusManifestError(f"{manifest}: not a valid manifest (not a JSON object)")
+    except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise CorpusManifestError(f"{manifest}: not a valid manifest ({exc})") from None
+    problem = _manifest_problem(data)
+    if problem:
+        raise CorpusManifestError(
+            f"{manifest}: not a valid manifest ({problem}); save the corpus again with "
+            "save_corpus, or restore the manifest written with it"
+        )
     return data
+
+
+def _manifest_problem(data: object) -> str | None:
+    """What is wrong with the shape of a manifest, or ``None``."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    parquet = data.get("parquet")
+    if not isinstance(parquet, dict):
+        return "'parquet' must be an object"
+    sha = parquet.get("sha256")
+    if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
+        return "'parquet.sha256' must be 64 hex digits"
+    n_rows = data.get("n_rows")
+    if not isinstance(n_rows, int) or isinstance(n_rows, bool) or n_rows < 0:
+        return "'n_rows' must be a non-negative integer"
+    if not isinstance(data.get("config"), dict | None):
+        return "'config' must be an object or null"
+    if not isinstance(data.get("sources", []), list):
+        return "'sources' must be a list"
+    return None
 
 
 def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> list[dict[str, Any]]:

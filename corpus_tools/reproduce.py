@@ -41,7 +41,8 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.translators import translate_parameters
 
 from . import __version__
-from .datasets import DATA_ENV, REGISTRY, demo_sha256, file_sha256
+from ._files import file_sha256
+from .datasets import DATA_ENV, REGISTRY, demo_sha256
 from .errors import CorpusToolsError
 from .io import corpus_manifest_hash, manifest_path
 from .numerics import pinned_environ

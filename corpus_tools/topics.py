@@ -40,8 +40,8 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bars: tqdm.auto warns in kernels without ipywidgets
 
 from . import __version__
+from ._files import file_sha256
 from ._readers import declared_language
-from .datasets import file_sha256
 from .errors import CorpusToolsError
 from .evaluate import coherence, topic_diversity, topic_stability
 from .io import load_corpus
@@ -761,20 +761,81 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _read_arrays(path: Path, expected_sha256: Any) -> dict[str, np.ndarray]:
+_Shape = tuple[int | None, ...]  # expected array shape; None: any length
+
+
+def _read_arrays(
+    path: Path, expected_sha256: Any, shapes: Mapping[str, _Shape]
+) -> dict[str, np.ndarray]:
+    """Read the arrays named in ``shapes`` (only those) from the model's ``.npz``.
+
+    Each member's ``.npy`` header is checked before anything is allocated: a numeric
+    dtype, the expected shape, and a size the member can hold (a header can claim
+    terabytes). Float arrays must be finite.
+    """
     if not path.is_file():
         raise ModelFileError(f"{path}: missing; the model folder is incomplete")
     if file_sha256(path) != expected_sha256:
         raise ModelFileError(f"{path}: checksum mismatch; the file was changed or damaged")
+    arrays = {}
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(f"{path}: cannot read the model arrays ({exc})") from exc
-    for name, arr in arrays.items():
-        if arr.dtype.kind not in "fiu":
-            raise ModelFileError(f"{path}: array {name!r} is not numeric ({arr.dtype})")
+        with zipfile.ZipFile(path) as npz:
+            for name, shape in shapes.items():
+                arrays[name] = _read_member(npz, name, shape)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+        raise ModelFileError(f"{path}: cannot read the model arrays ({exc})") from None
     return arrays
+
+
+def _read_member(npz: zipfile.ZipFile, name: str, shape: _Shape) -> np.ndarray:
+    try:
+        info = npz.getinfo(f"{name}.npy")
+    except KeyError:
+        raise ValueError(f"array {name!r} is missing") from None
+    with npz.open(info) as handle:
+        version = np.lib.format.read_magic(handle)
+        header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        found, fortran, dtype = header(handle)
+        if dtype.kind not in "fiu":
+            raise ValueError(f"array {name!r} is not numeric ({dtype})")
+        if len(found) != len(shape) or any(
+            want is not None and got != want for got, want in zip(found, shape, strict=True)
+        ):
+            raise ValueError(f"array {name!r} has shape {found}, expected {shape}")
+        n_bytes = int(np.prod(found, dtype=np.float64)) * dtype.itemsize
+        if n_bytes > info.file_size:
+            raise ValueError(
+                f"array {name!r} claims {n_bytes} bytes in a {info.file_size}-byte member"
+            )
+        data = handle.read(n_bytes)
+    if len(data) != n_bytes:
+        raise ValueError(f"array {name!r} is truncated")
+    array = np.frombuffer(data, dtype=dtype).reshape(found, order="F" if fortran else "C")
+    if dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"array {name!r} holds NaN or infinite values")
+    return array.copy()  # writeable, and owns its memory
+
+
+def _expected_shapes(
+    cls: type[_TopicModel], model: _TopicModel, meta: dict[str, Any]
+) -> dict[str, _Shape]:
+    """The shape of every saved array, from model.json (checked before reading them)."""
+    names, doc_ids = meta.get("feature_names"), meta.get("doc_ids")
+    if not isinstance(names, list):
+        raise ValueError("'feature_names' must be a list")
+    if doc_ids is not None and not isinstance(doc_ids, list):
+        raise ValueError("'doc_ids' must be a list or null")
+    k = model.n_components
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"'n_components' must be a positive integer, got {k!r}")
+    shapes: dict[str, _Shape] = {name: (k, len(names)) for name in cls._ARRAY_STATE}
+    shapes["doc_topic_"] = (None if doc_ids is None else len(doc_ids), k)
+    shapes["term_frequency_"] = (len(names),)
+    return shapes
 
 
 def _model_params(cls: type[_TopicModel], params: Any, path: Path) -> dict[str, Any]:
@@ -833,7 +894,11 @@ def load(directory: str | Path) -> _TopicModel:
             UserWarning,
             stacklevel=2,
         )
-    arrays = _read_arrays(directory / ARRAYS_FILE, meta.get("arrays_sha256"))
+    try:
+        shapes = _expected_shapes(cls, model, meta)
+    except ValueError as exc:
+        raise ModelFileError(f"{meta_path}: {exc}") from None
+    arrays = _read_arrays(directory / ARRAYS_FILE, meta.get("arrays_sha256"), shapes)
     try:
         _restore(model, meta, arrays)
     except (KeyError, TypeError, ValueError) as exc:

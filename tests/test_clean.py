@@ -19,18 +19,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_tools import clean
-from corpus_tools.clean import (
-    ProfileError,
-    content_hash,
-    extract_html,
-    identify_languages,
-    load_profile,
-    mark_duplicates,
-    minhash_signatures,
-    normalize_text,
-)
+from corpus_tools import clean, dedupe, langid
+from corpus_tools.clean import ProfileError, content_hash, load_profile, normalize_text
+from corpus_tools.dedupe import mark_duplicates, minhash_signatures
 from corpus_tools.errors import CorpusToolsError
+from corpus_tools.htmltext import extract_html
+from corpus_tools.langid import identify_languages
 
 
 # ---- normalize_text / content_hash --------------------------------------------------------
@@ -463,7 +457,7 @@ def test_identify_languages_respects_the_language_set() -> None:
 
 def test_identify_languages_reads_only_the_head() -> None:
     english = (SENTENCES["en"] + " ") * 40
-    assert len(english) > clean.LANGID_MAX_CHARS
+    assert len(english) > langid.LANGID_MAX_CHARS
     codes, _ = identify_languages([english + SENTENCES["ru"] * 60])
     assert codes == ["en"]
     codes, _ = identify_languages([english + SENTENCES["ru"] * 60], max_chars=len(english) * 3)
@@ -495,8 +489,8 @@ def test_batched_language_id_equals_py3langid(texts: list[str]) -> None:
     reference = _py3langid()
     codes, probs = identify_languages(texts, min_chars=1)
     for text, code, prob in zip(texts, codes, probs, strict=True):
-        if "".join(text[: clean.LANGID_MAX_CHARS].split()):
-            expected_code, expected_prob = reference.classify(text[: clean.LANGID_MAX_CHARS])
+        if "".join(text[: langid.LANGID_MAX_CHARS].split()):
+            expected_code, expected_prob = reference.classify(text[: langid.LANGID_MAX_CHARS])
             assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
 
 
@@ -675,7 +669,7 @@ def test_closest_gap_matches_all_pairs(
         for s1, e1 in zip(*first, strict=True)
         for s2, e2 in zip(*second, strict=True)
     )
-    assert clean._closest_gap(first, second) == brute
+    assert dedupe._closest_gap(first, second) == brute
 
 
 def test_below_threshold_is_not_a_duplicate() -> None:
@@ -752,7 +746,7 @@ def test_signatures_match_datasketch_bulk() -> None:
     texts = [" ".join(_words(50, seed=s)) for s in range(4)] + ["za krótki", ""]
     kept, signatures = minhash_signatures(texts, num_perm=64, seed=7)
     assert kept.tolist() == [0, 1, 2, 3]
-    shingles, doc = clean._shingles(texts, 5)
+    shingles, doc = dedupe._shingles(texts, 5)
     reference = MinHash.bulk(
         [shingles[doc == i].tolist() for i in kept], num_perm=64, seed=7, hashfunc=int
     )
@@ -767,8 +761,8 @@ def test_lsh_candidates_match_datasketch_lsh() -> None:
     texts = [" ".join(w) for w in base]
     texts += [" ".join(_edit(base[k], list(range(0, 200, 200 // (4 * k + 1))))) for k in range(10)]
     _, signatures = minhash_signatures(texts)
-    ours = {tuple(p) for p in clean.lsh_candidates(signatures, threshold=0.8).tolist()}
-    lsh = MinHashLSH(threshold=0.8, num_perm=128, weights=clean._LSH_WEIGHTS)
+    ours = {tuple(p) for p in dedupe.lsh_candidates(signatures, threshold=0.8).tolist()}
+    lsh = MinHashLSH(threshold=0.8, num_perm=128, weights=dedupe._LSH_WEIGHTS)
     sketches = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in signatures]
     for key, sketch in enumerate(sketches):
         lsh.insert(key, sketch)
@@ -790,8 +784,8 @@ def test_signatures_estimate_jaccard() -> None:
 
 
 def test_shingles_ignore_case_and_punctuation() -> None:
-    shingles_a, _ = clean._shingles(["Kim, met Putin; in Pyongyang (June)."], 2)
-    shingles_b, _ = clean._shingles(["kim met PUTIN in pyongyang june"], 2)
+    shingles_a, _ = dedupe._shingles(["Kim, met Putin; in Pyongyang (June)."], 2)
+    shingles_b, _ = dedupe._shingles(["kim met PUTIN in pyongyang june"], 2)
     assert shingles_a.tolist() == shingles_b.tolist()
     assert len(shingles_a) == 5  # 6 words -> 5 bigrams
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from corpus_tools._readers import CREDIT_LABELS, parse_article
-from corpus_tools.clean import mark_duplicates
 from corpus_tools.datasets import load_demo
+from corpus_tools.dedupe import mark_duplicates
 from corpus_tools.demo import generate as demo_generate
 from corpus_tools.io import CorpusSourceError, IngestReport, ingest, load_corpus
 from corpus_tools.schema import CORPUS_COLUMNS, validate_corpus
