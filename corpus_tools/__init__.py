@@ -13,6 +13,7 @@ named for their concern:
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
+- :mod:`corpus_tools.provenance` — which code, lock, parameters and data made an output.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS: dict[str, str] = {
     # corpus
@@ -72,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     # figures
     "save_figure": "plots",
     "figure_fingerprint": "plots",
+    "read_figure_provenance": "provenance",
     "CorpusToolsError": "errors",
 }
 __all__ = [
@@ -104,6 +106,7 @@ __all__ = [
     "period_of",
     "prepare_config",
     "read_corpus",
+    "read_figure_provenance",
     "recovery_scores",
     "save_corpus",
     "save_figure",
@@ -118,7 +121,18 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        "actors",
+        "clean",
+        "datasets",
+        "evaluate",
+        "io",
+        "plots",
+        "provenance",
+        "schema",
+        "text",
+        "topics",
+    }
 )
 
 
@@ -147,6 +161,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
     from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
     from .plots import figure_fingerprint, save_figure
+    from .provenance import read_figure_provenance
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config
     from .topics import (
