@@ -303,7 +303,8 @@ def content_sha256(path: str | os.PathLike[str]) -> str:
 
     PNG: the image header, palette and the *decompressed* pixel stream (text chunks
     left out, and independent of the zlib build that compressed it). SVG: the text
-    without ``<title>`` and ``<metadata>``. Any other file (tables): its bytes.
+    without ``<title>`` and ``<metadata>``. Any other file (tables; also PDF, whose
+    embedded record cannot be cut out): its bytes.
 
     Examples
     --------

@@ -478,3 +478,16 @@ def test_committed_reference_matches_the_stored_notebook_outputs() -> None:
     for entry in reference["figures"]:
         printed = stdout_of(REPO / "notebooks" / entry["notebook"])
         assert f"{Path(entry['file']).stem}: {entry['fingerprint']}" in printed, entry["file"]
+
+
+def test_pdf_figures_are_compared_by_fingerprint_alone() -> None:
+    """A PDF's content hash includes its embedded record, so it changes with the commit."""
+    pdf = {
+        "file": "04_a.pdf",
+        "notebook": "04_a.ipynb",
+        "fingerprint": "fig sha256 data=1 pixels=2",
+    }
+    reference = {"figures": [{**pdf, "content_sha256": "a"}]}
+    assert compare_manifests(reference, {"figures": [{**pdf, "content_sha256": "b"}]}).ok
+    moved = {**pdf, "content_sha256": "a", "fingerprint": "fig sha256 data=9 pixels=2"}
+    assert not compare_manifests(reference, {"figures": [moved]}).ok
