@@ -218,8 +218,9 @@ class ManifestComparison:
 
     def report(self) -> str:
         """A plain-text report: every differing file by name with what differs."""
-        n_bad = len(self.differences)
-        head = "identical" if self.ok else f"{n_bad} differ"
+        head = "identical" if self.ok else f"{len(self.differences)} differ"
+        if self.unverified:
+            head += f", {len(self.unverified)} not checked (data not available offline)"
         lines = [f"check: {self.n_compared} reference files, {head}"]
         lines += [f"  DIFFERS {name}: {what}" for name, what in self.differences]
         lines += [f"  not checked {name}: {why}" for name, why in self.unverified]
