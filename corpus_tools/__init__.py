@@ -16,6 +16,7 @@ named for their concern:
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
+- :mod:`corpus_tools.provenance` — which code, lock, parameters and data made an output.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -30,7 +31,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS: dict[str, str] = {
     # corpus
@@ -78,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     # figures
     "save_figure": "plots",
     "figure_fingerprint": "plots",
+    "read_figure_provenance": "provenance",
     "CorpusToolsError": "errors",
 }
 __all__ = [
@@ -113,6 +115,7 @@ __all__ = [
     "period_of",
     "prepare_config",
     "read_corpus",
+    "read_figure_provenance",
     "recovery_scores",
     "save_corpus",
     "save_figure",
@@ -138,6 +141,7 @@ _SUBMODULES = frozenset(
         "langid",
         "numerics",
         "plots",
+        "provenance",
         "schema",
         "text",
         "topics",
@@ -178,6 +182,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         save_corpus,
     )
     from .plots import figure_fingerprint, save_figure
+    from .provenance import read_figure_provenance
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config
     from .topics import (

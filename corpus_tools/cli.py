@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -206,17 +207,66 @@ def _run_topics_select(args: argparse.Namespace) -> int:
 
 
 # ---- reproduce ----------------------------------------------------------------------------
+def _parameter(text: str) -> tuple[str, object]:
+    """``NAME=VALUE``; VALUE is read as JSON (numbers, lists, true/false/null), else text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, e.g. language=en; got {text!r}")
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        if raw.lstrip()[:1] in ("[", "{"):
+            raise argparse.ArgumentTypeError(
+                f'{text!r}: a list or mapping must be JSON, e.g. {name}=\'["en", "ru"]\''
+            ) from None
+        return name, raw  # dates, language codes and other text
+
+
 def _add_reproduce(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "reproduce",
-        help="execute the notebooks and write every figure",
-        description="Execute notebooks/NN_*.ipynb in order, each in a fresh kernel of this "
-        "environment, and write their figures, MANIFEST.json and the executed notebooks. "
-        "Exit status 3: some notebook needs data that is not available offline.",
+        help="execute the notebooks and write every figure and table",
+        description="Execute the NN_*.ipynb notebooks in order, each in a fresh kernel of "
+        "this environment, and write their figures, tables, MANIFEST.json (with the commit, "
+        "lock, parameters and data of each file) and the executed notebooks. With --check, "
+        "compare them with the committed reference manifest and name every file that "
+        "differs. Exit status 1: a notebook failed or (--check) a file differs; 3: some "
+        "notebook needs data that is not available offline.",
     )
-    p.add_argument("--corpus", type=_existing_path, help="corpus passed to every notebook")
+    p.add_argument(
+        "--corpus", type=_existing_path, help="corpus passed to every notebook that takes one"
+    )
+    p.add_argument(
+        "--param",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameter, repeatable, e.g. --param language=en --param k=12 "
+        "--param 'ks=[4,8]' (JSON values; anything else is text)",
+    )
     p.add_argument("--out", type=Path, default=Path("figures"), help="figures folder")
-    p.add_argument("--notebooks", type=Path, help="notebooks folder (default: ./notebooks)")
+    p.add_argument(
+        "--notebooks",
+        type=Path,
+        help="notebooks folder (default: notebooks/ of the source checkout)",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the reference manifest; exit 1 naming every file that differs",
+    )
+    mode.add_argument(
+        "--update-reference",
+        action="store_true",
+        help="maintainers: write this run's manifest as the reference (if every notebook ran)",
+    )
+    p.add_argument(
+        "--reference",
+        type=Path,
+        help="reference manifest (default: <notebooks>/figures/MANIFEST.json)",
+    )
     p.add_argument(
         "--update-notebooks",
         action="store_true",
@@ -232,18 +282,32 @@ def _run_reproduce(args: argparse.Namespace) -> int:
     result = reproduce(
         args.out,
         corpus=args.corpus,
+        parameters=dict(args.param),
         notebooks_dir=args.notebooks,
         update_notebooks=args.update_notebooks,
+        check=args.check,
+        update_reference=args.update_reference,
+        reference=args.reference,
         timeout=args.timeout,
     )
-    n_figures = sum(len(run.figures) for run in result.runs)
-    print(f"executed {len(result.runs)} notebooks; {n_figures} figures in {result.out}")
+    n_files = sum(len(run.files) for run in result.runs)
+    print(f"executed {len(result.runs)} notebooks; {n_files} figures and tables in {result.out}")
     print(f"manifest: {result.manifest}")
     print(f"executed notebooks: {result.out / 'notebooks'}")
     if args.update_notebooks:
         print("stored outputs refreshed in the notebooks that ran")
     print()
     print(result.table())
+    if result.comparison is not None:
+        print()
+        print(f"reference: {result.reference}")
+        print(result.comparison.report())
+    if args.update_reference:
+        print()
+        if result.reference_written:
+            print(f"reference written: {result.reference}")
+        else:
+            print("reference NOT written: every notebook must run first (see the table)")
     return result.exit_status
 
 

@@ -7,10 +7,10 @@ Okabe–Ito colour-blind-safe colours, DejaVu Sans (bundled with matplotlib, so 
 the same on every machine), fonts of at least 7 pt and journal column widths
 (3.5 in single, 7.2 in double).
 
-:func:`save_figure` writes byte-identical files for identical figures (no dates, no
-version strings). :func:`figure_fingerprint` returns a one-line digest of what a figure
-shows; notebooks print it so that ``pytest --nbval`` (which ignores ``image/png``
-outputs) notices a changed figure.
+:func:`save_figure` writes byte-identical files for identical figures and provenance (no
+dates; the provenance record is embedded in the file). :func:`figure_fingerprint` returns
+a one-line digest of what a figure shows; notebooks print it so that ``pytest --nbval``
+(which ignores ``image/png`` outputs) notices a changed figure.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -39,7 +40,9 @@ from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Transform
 
+from . import __version__
 from .errors import CorpusToolsError
+from .provenance import FIGURE_METADATA_KEY, current_provenance
 
 __all__ = [
     "DOUBLE_COLUMN_IN",
@@ -109,11 +112,15 @@ STYLE_RC: dict[str, Any] = {
     "pdf.fonttype": 42,
 }
 
+#: Per format: metadata that would vary (dates, matplotlib's version) is left out, the
+#: program is named, and the provenance record (JSON) goes under a standard field.
 _SAVE_METADATA: dict[str, dict[str, None]] = {
-    "svg": {"Date": None, "Creator": None},
-    "png": {"Software": None},
-    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+    "svg": {"Date": None},
+    "png": {},
+    "pdf": {"Producer": None, "CreationDate": None},
 }
+_CREATOR_FIELD = {"svg": "Creator", "png": "Software", "pdf": "Creator"}
+_PROVENANCE_FIELD = {"svg": FIGURE_METADATA_KEY, "png": FIGURE_METADATA_KEY, "pdf": "Subject"}
 
 Width = Literal["single", "double"] | float
 _P = ParamSpec("_P")
@@ -662,11 +669,16 @@ def save_figure(
     formats: Sequence[str] = ("svg", "png"),
     dpi: int = 200,
 ) -> list[Path]:
-    """Write ``fig`` in each format with deterministic bytes.
+    """Write ``fig`` in each format with deterministic bytes and its provenance.
 
-    No creation date and no software version is written, SVG element ids come from a
-    fixed salt, so the same figure saved twice (or on another machine with the locked
-    matplotlib) gives identical files.
+    Every file carries its name (``Title``), ``corpus_tools <version>`` as its creator and
+    a JSON provenance record (PNG text chunk and SVG ``dc:description``: ``Description``;
+    PDF: ``Subject``): the figure name, its :func:`figure_fingerprint`, the package
+    version, git commit and dirty flag, the lock file's sha256 and, inside
+    ``corpus-tools reproduce``, the notebook, analysis version, parameters and data (see
+    :mod:`corpus_tools.provenance`, whose ``read_figure_provenance`` reads it back).
+    No dates and no matplotlib version are written and SVG element ids come from a fixed
+    salt, so the same figure with the same provenance gives identical files.
 
     Parameters
     ----------
@@ -699,11 +711,19 @@ def save_figure(
         )
     base = Path(path_without_suffix)
     base.parent.mkdir(parents=True, exist_ok=True)
+    record = {**current_provenance(), "figure": base.name, "fingerprint": figure_fingerprint(fig)}
+    described = json.dumps(record, sort_keys=True, separators=(",", ":"))  # ASCII: PNG tEXt
     written = []
     with style():
         for fmt in formats:
             path = base.with_name(f"{base.name}.{fmt}")
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=_SAVE_METADATA[fmt])
+            metadata = {
+                **_SAVE_METADATA[fmt],
+                "Title": base.name,
+                _CREATOR_FIELD[fmt]: f"corpus_tools {__version__}",
+                _PROVENANCE_FIELD[fmt]: described,
+            }
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
             written.append(path)
     return written
 

@@ -45,6 +45,7 @@ from ._readers import declared_language
 from .errors import CorpusToolsError
 from .evaluate import coherence, topic_diversity, topic_stability
 from .io import load_corpus
+from .provenance import record_model_input
 from .text import make_pipeline, prepare_config
 
 __all__ = [
@@ -1031,6 +1032,8 @@ def corpus_matrix(
     texts = pipeline.named_steps["preprocess"].fit_transform(docs)
     vectorizer = pipeline.named_steps["vectorize"]
     X = vectorizer.fit_transform(texts)
+    # Lets `corpus-tools reproduce` report what each notebook modelled (a no-op elsewhere).
+    record_model_input(docs["language"] if "language" in docs else [None] * len(docs), X.shape[1])
     return TopicInput(
         X=X,
         feature_names=np.asarray(vectorizer.get_feature_names_out(), dtype=object),
