@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus_tools.io import STATUSES, ingest, read_corpus, save_corpus
+from corpus_tools.io import STATUSES, CorpusSourceError, ingest, read_corpus, save_corpus
 
 FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 READERS = ["article", "csv", "tsv", "jsonl", "json", "parquet", "excel", "html", "mediacloud",
@@ -31,7 +31,13 @@ def encode(text: str, codec: str) -> bytes:
 
 
 def check_round_trip(path: Path, reader: str | None) -> None:
-    df, report = ingest(path, format=reader, dedupe=reader is None, profile=None)
+    try:
+        df, report = ingest(path, format=reader, dedupe=reader is None, profile=None)
+    except CorpusSourceError as exc:
+        # A documented refusal (issue 11) is a clear outcome too: records without any text,
+        # or the one input table without usable columns; it names the problem or the file.
+        assert "no document has text" in str(exc) or str(exc).startswith(path.as_posix())
+        return
     assert len(report.files) >= 1
     assert set(report.files["status"]) <= set(STATUSES)
     assert int(report.files["n_records"].sum()) == len(df)
