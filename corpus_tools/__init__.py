@@ -11,8 +11,10 @@ named for their concern:
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
 - :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
+- :mod:`corpus_tools.lexical` — KWIC, keyness, actor co-occurrence, dictionaries, tables.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
-- :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
+- :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data
+  (:mod:`corpus_tools.rss` derives the rss-nk-2023 press corpus from its upstream).
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -48,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "load_demo_truth": "datasets",
     "demo_path": "datasets",
     "fetch_kcna": "datasets",
+    "fetch_rss_nk": "datasets",
     # text and topics
     "Preprocessor": "text",
     "Vectorizer": "text",
@@ -72,6 +75,14 @@ _EXPORTS: dict[str, str] = {
     # figures
     "save_figure": "plots",
     "figure_fingerprint": "plots",
+    # lexical tools
+    "kwic": "lexical",
+    "keyness": "lexical",
+    "actor_cooccurrence": "lexical",
+    "load_dictionary": "lexical",
+    "dictionary_scores": "lexical",
+    "dictionary_by_period": "lexical",
+    "save_table": "lexical",
     "CorpusToolsError": "errors",
 }
 __all__ = [
@@ -85,18 +96,25 @@ __all__ = [
     "TopicFit",
     "Vectorizer",
     "__version__",
+    "actor_cooccurrence",
     "coherence",
     "corpus_matrix",
     "demo_path",
+    "dictionary_by_period",
+    "dictionary_scores",
     "event_window",
     "fetch_kcna",
+    "fetch_rss_nk",
     "figure_fingerprint",
     "filter_corpus",
     "fit_corpus",
     "ingest",
+    "keyness",
+    "kwic",
     "load_corpus",
     "load_demo",
     "load_demo_truth",
+    "load_dictionary",
     "load_lexicon",
     "load_model",
     "load_profile",
@@ -108,6 +126,7 @@ __all__ = [
     "save_corpus",
     "save_figure",
     "save_model",
+    "save_table",
     "select_k",
     "tag_actors",
     "topic_diversity",
@@ -118,7 +137,10 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        *("actors", "clean", "datasets", "evaluate", "io", "lexical", "plots", "rss"),
+        *("schema", "text", "topics"),
+    }
 )
 
 
@@ -142,10 +164,19 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .actors import filter_corpus, load_lexicon, tag_actors
     from .clean import load_profile
-    from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
+    from .datasets import demo_path, fetch_kcna, fetch_rss_nk, load_demo, load_demo_truth
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
     from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
+    from .lexical import (
+        actor_cooccurrence,
+        dictionary_by_period,
+        dictionary_scores,
+        keyness,
+        kwic,
+        load_dictionary,
+        save_table,
+    )
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config

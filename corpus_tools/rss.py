@@ -165,7 +165,7 @@ def derive_rows(files: Iterable[tuple[str, bytes]]) -> Derivation:
 
     Examples
     --------
-    >>> entry = {"title": "Kim meets Putin", "description": "<b>In Russia</b>",
+    >>> entry = {"title": "Kim Jong Un meets Putin", "description": "<b>In Russia</b>",
     ...          "link": "https://a.example/1", "source": "https://www.a.example/rss",
     ...          "date_published": "2023-09-13T08:00:00+00:00", "language": "en-US"}
     >>> data = json.dumps([entry, entry]).encode()
