@@ -217,7 +217,8 @@ def load_events() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``date`` (datetime64), ``event_id``, ``label_en``, ``label_pl``,
-        ``description_en``, sorted by date.
+        ``description_en``, ``end_date`` (last day of a multi-day event, else empty) and
+        ``source`` (a report of the event), sorted by date.
 
     Examples
     --------
