@@ -131,12 +131,15 @@ def fetch_file(
     Parameters
     ----------
     name : str
-        A key of :data:`REGISTRY` (``"kcna"``, ``"newsarticles"``).
+        A key of :data:`REGISTRY` (``"kcna"``, ``"newsarticles"``, ``"rss-nk"``). A file
+        derived from several upstream files (``"rss-nk"``) is rebuilt on a cache miss:
+        see :func:`fetch_rss_nk`.
     data_home : str, pathlib.Path or None
         Cache folder; default :func:`data_home`.
     url : str or None
         Download from this http(s) address instead of the registry's (a mirror, or a
-        local server in tests); the pinned sha256 still applies.
+        local server in tests); the pinned sha256 still applies. For ``"rss-nk"``: the
+        base address under which the upstream ``2023/MM.zip`` files are found.
     timeout : float
         Seconds to wait for the server.
 
