@@ -151,9 +151,8 @@ print("en:", fit_en.data.summary())
 print("pl:", fit_pl.data.summary())
 labels = pd.concat(
     [
-        pd.DataFrame({"language": lang, "topic": range(len(f.model.labels_)),
-                      "label": f.model.labels_})  # fmt: skip
-        for lang, f in (("en", fit_en), ("pl", fit_pl))
+        pd.DataFrame({"language": lang, "topic": range(k), "label": f.model.labels_})
+        for lang, f, k in (("en", fit_en, k_en), ("pl", fit_pl, k_pl))
     ],
     ignore_index=True,
 )
@@ -174,6 +173,7 @@ plots.show_figure(
 #
 # Mean topic share with percentile-bootstrap intervals (`topic_prevalence`), per outlet
 # (outlets with at least 40 modelled items) and for items with and without Russia.
+
 
 # %%
 def prevalence_by(fit: ct.TopicFit, column: pd.Series, name: str) -> pd.DataFrame:
@@ -240,6 +240,7 @@ actors_key = ct.keyness(actor_tokens(ru[ru["language"] == "pl"]),
 ct.save_table(actors_key, "08_keyness_actors_pl_vs_en", figures_dir)
 actors_key.round(3)
 
+
 # %%
 def word_keyness(language: str) -> pd.DataFrame:
     data = ct.corpus_matrix(press, language=language)
@@ -253,11 +254,14 @@ def word_keyness(language: str) -> pd.DataFrame:
 key_en, key_pl = word_keyness("en"), word_keyness("pl")
 ct.save_table(key_en.head(25), "08_keyness_russia_items_en", figures_dir)
 ct.save_table(key_pl.head(25), "08_keyness_russia_items_pl", figures_dir)
+shown = ["term", "g2", "log_ratio"]
 pd.concat(
-    [key_en.head(15).reset_index(drop=True).add_suffix("_en")[["term_en", "g2_en", "log_ratio_en"]],
-     key_pl.head(15).reset_index(drop=True).add_suffix("_pl")[["term_pl", "g2_pl", "log_ratio_pl"]]],
+    [
+        key_en.head(15)[shown].reset_index(drop=True).add_suffix(" (en)"),
+        key_pl.head(15)[shown].reset_index(drop=True).add_suffix(" (pl)"),
+    ],
     axis=1,
-).round(2)  # fmt: skip
+).round(2)
 
 # %% [markdown]
 # ## Russia in context (KWIC)

@@ -92,7 +92,7 @@ counts = both.groupby("source_name").agg(
     last=("date", "max"),
 )
 counts["share"] = counts["russia"] / counts["items"]
-overlap = int(((kcna["date"] <= "2023-12-31")).sum())
+overlap = int((kcna["date"] <= "2023-12-31").sum())
 ct.save_table(counts.reset_index(), "09_sources", figures_dir)
 Markdown(
     f"KCNA: {counts.loc['KCNA', 'items']:,} English stories with text "
