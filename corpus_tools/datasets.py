@@ -382,7 +382,7 @@ def fetch_rss_nk(*, data_home: str | Path | None = None, url: str | None = None)
     --------
     >>> press = fetch_rss_nk()  # doctest: +SKIP
     >>> press["language"].value_counts().to_dict()  # doctest: +SKIP
-    {'en': 2358, 'pl': 559, ...}
+    {'en': 2377, 'pl': 559}
     """
     path = fetch_file("rss-nk", data_home=data_home, url=url)
     return _rss_corpus(path)
