@@ -950,7 +950,7 @@ def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
 # ---- actor co-occurrence network (corpus_tools.lexical.actor_cooccurrence) ---------------
 @_styled
 def plot_cooccurrence(
-    matrix: pd.DataFrame, *, min_count: int = 1, top_n: int = 15, width: Width = "single"
+    matrix: pd.DataFrame, *, min_count: int = 1, top_n: int = 15, width: Width = "double"
 ) -> Figure:
     """Plot actor co-occurrence as a network on a circle.
 
@@ -995,7 +995,8 @@ def plot_cooccurrence(
     angles = np.pi / 2 - 2 * np.pi * np.arange(len(order)) / max(len(order), 1)
     x, y = np.cos(angles), np.sin(angles)
     inches = _width_in(width)
-    fig = Figure(figsize=(inches, inches), layout="constrained")
+    # Wider than tall: the labels left and right of the circle need the room.
+    fig = Figure(figsize=(inches, 0.55 * inches), layout="constrained")
     ax = fig.subplots()
     pair_max = max(float(np.triu(sub.to_numpy(), 1).max()), 1.0)
     for i in range(len(order)):
@@ -1010,21 +1011,24 @@ def plot_cooccurrence(
                     alpha=0.6,
                     zorder=1,
                 )
-    sizes = 30 + 270 * sub.to_numpy().diagonal() / max(float(sub.to_numpy().max()), 1.0)
+    sizes = 20 + 180 * sub.to_numpy().diagonal() / max(float(sub.to_numpy().max()), 1.0)
     ax.scatter(x, y, s=sizes, color=OKABE_ITO[0], zorder=2)
     for xi, yi, name in zip(x, y, order, strict=True):
-        ax.annotate(
+        # Labels sit outside the circle, pointing away from its centre, so they do not
+        # cover the edges or each other.
+        label = ax.annotate(
             f"{name} ({int(mentions[name])})",
             (xi, yi),
-            xytext=(0, 8 if yi >= 0 else -8),
+            xytext=(9 * xi, 9 * yi),
             textcoords="offset points",
-            ha="center",
-            va="bottom" if yi >= 0 else "top",
+            ha="left" if xi > 0.2 else "right" if xi < -0.2 else "center",
+            va="bottom" if yi > 0.2 else "top" if yi < -0.2 else "center",
             fontsize=MIN_FONT_PT,
         )
-    ax.set_xlim(-1.5, 1.5)
-    ax.set_ylim(-1.35, 1.35)
+        label.set_in_layout(False)  # the limits below leave room for the labels
+    ax.set_xlim(-2.2, 2.2)
+    ax.set_ylim(-1.25, 1.25)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"Actors mentioned together (edges: ≥{min_count} shared documents)")
+    ax.set_title(f"Actors named together (edges: ≥ {min_count} documents)")
     return fig
