@@ -120,7 +120,10 @@ share["lo"], share["hi"] = wilson(share["russia"], share["items"])
 ct.save_table(share, "08_russia_share_by_month", figures_dir)
 tidy = share.rename(columns={"month": "group", "language": "topic", "share": "mean"})
 fig = plots.plot_prevalence(tidy, events=events_2023, ncols=2)
-fig.axes[0].set_ylabel("Share of items mentioning Russia")
+for ax, language in zip(fig.axes, sorted(share["language"].unique()), strict=True):
+    ax.set_title({"en": "English items", "pl": "Polish items"}[language], pad=10, fontsize=8.0)
+fig.supylabel("")  # the figure's "Topic prevalence": here the panels are languages
+fig.axes[0].set_ylabel("Share mentioning Russia", fontsize=8.0)
 plots.show_figure(fig, "08_russia_share", figures_dir)
 
 # %%
@@ -288,27 +291,54 @@ lines_pl.head(15)
 # ## Who is named together
 #
 # Items (all languages) in which two actors are both named; edges for pairs named together
-# in at least 20 items.
+# in at least 20 items. North Korea itself is left out: the items were selected for naming
+# it.
 
 # %%
 pairs = ct.actor_cooccurrence(tagged[tagged["duplicate_of"].isna()])
+pairs = pairs.drop(index="north_korea", columns="north_korea")
 plots.show_figure(plots.plot_cooccurrence(pairs, min_count=20), "08_cooccurrence", figures_dir)
+
+# %% [markdown]
+# ## Frames by dictionary
+#
+# Words per 1,000 tokens of three frames from the shipped *illustrative* YAML dictionary
+# (`corpus_tools/data/dictionaries/russia_nk_frames.yaml`: military, diplomacy, sanctions;
+# English and Polish word patterns), by month and language. It shows the tool; it is not a
+# validated coding scheme.
+
+# %%
+from importlib import resources
+
+frames_yaml = resources.files("corpus_tools") / "data" / "dictionaries" / "russia_nk_frames.yaml"
+with resources.as_file(frames_yaml) as frames_path:
+    frame_scores = ct.dictionary_scores(press, frames_path)
+frames = ct.dictionary_by_period(
+    frame_scores, press["date"], precision=press["date_precision"], groups=press["language"]
+)
+ct.save_table(frames, "08_dictionary_frames_by_month", figures_dir)
+per_1000 = frames.set_index(["period", "group"])[
+    ["military_share", "diplomacy_share", "sanctions_share"]
+].mul(1000)
+per_1000.unstack("group").round(1)
 
 # %% [markdown]
 # ## Findings and limitations
 
 # %%
+dip_peak = per_1000["diplomacy_share"].groupby(level="group").idxmax()
+busiest = month.value_counts().head(2)
 top_pl_actor = actors_key.iloc[0]
 top_en_actor = actors_key.iloc[-1]
 Markdown(
-    f"- **Volume.** The press items peak in September 2023 "
-    f"({int((month == pd.Period('2023-09', 'M')).sum())} items, the Vostochny summit) and "
-    f"July ({int((month == pd.Period('2023-07', 'M')).sum())}, Shoigu in Pyongyang); "
-    f"Polish portals contribute {by_language['pl'] / len(press):.0%} of the items.\n"
-    f"- **Russia.** Polish items mention Russia more often than English items "
-    f"({overall.loc['pl', 'mean']:.0%} vs {overall.loc['en', 'mean']:.0%}); in both "
-    f"languages the share peaks in {peak.loc['en', 'month']:%B} (en) and "
-    f"{peak.loc['pl', 'month']:%B} (pl).\n"
+    f"- **Volume.** The busiest months are {busiest.index[0]:%B} ({busiest.iloc[0]} items) "
+    f"and {busiest.index[1]:%B} ({busiest.iloc[1]}); the events table dates the Vostochny "
+    f"summit to September and Shoigu's visit to July. Polish portals contribute "
+    f"{by_language['pl'] / len(press):.0%} of the items.\n"
+    f"- **Russia.** {overall.loc['pl', 'mean']:.0%} of Polish and "
+    f"{overall.loc['en', 'mean']:.0%} of English items mention Russia; the monthly share "
+    f"peaks in {peak.loc['en', 'month']:%B} for English and {peak.loc['pl', 'month']:%B} "
+    f"for Polish items.\n"
     f"- **Topics.** The English topic most over-represented in Russia items is "
     f"'{top_russia.loc['en', 'label']}' (+{top_russia.loc['en', 'difference']:.2f} mean "
     f"share); the Polish one is '{top_russia.loc['pl', 'label']}' "
@@ -317,6 +347,10 @@ Markdown(
     f"'{top_pl_actor['term']}' relatively most (G² = {top_pl_actor['g2']:.1f}, log-ratio "
     f"{top_pl_actor['log_ratio']:.2f}), English items '{top_en_actor['term']}' "
     f"(G² = {top_en_actor['g2']:.1f}).\n"
+    f"- **Frames.** Diplomacy words are densest in {dip_peak['en'][0]:%B} in English "
+    f"({per_1000.loc[dip_peak['en'], 'diplomacy_share']:.1f} per 1,000 tokens) and in "
+    f"{dip_peak['pl'][0]:%B} in Polish "
+    f"({per_1000.loc[dip_peak['pl'], 'diplomacy_share']:.1f}; illustrative dictionary).\n"
     f"- **Limitations.** One crawler's feed list (US outlets dominate the English part; ten "
     f"Polish portals); headline and lead only; keyword selection (North Korea named in the "
     f"headline or lead); monolingual topic models, so topics are compared within a language "
