@@ -123,7 +123,7 @@ fig = plots.plot_prevalence(tidy, events=events_2023, ncols=2)
 for ax, language in zip(fig.axes, sorted(share["language"].unique()), strict=True):
     ax.set_title({"en": "English items", "pl": "Polish items"}[language], pad=10, fontsize=8.0)
 fig.supylabel("")  # the figure's "Topic prevalence": here the panels are languages
-fig.axes[0].set_ylabel("Share mentioning Russia", fontsize=8.0)
+fig.axes[0].set_ylabel("Russia share", fontsize=8.0)
 plots.show_figure(fig, "08_russia_share", figures_dir)
 
 # %%
