@@ -83,7 +83,18 @@ outlet_month = (
 outlet_month.columns = outlet_month.columns.strftime("%m")
 ct.save_table(outlet_month.reset_index(), "08_outlets_by_month", figures_dir)
 fig = plots.plot_outlet_topic_heatmap(outlet_month, fmt=".0f")
+fig.axes[1].set_ylabel("Items", fontsize=8.0)  # the colour bar: counts, not topic shares
 plots.show_figure(fig, "08_outlets_by_month", figures_dir)
+
+# %%
+gaps = (outlet_month == 0).sum(axis=1)
+gaps = gaps[gaps > 0]
+Markdown(
+    "Months without a single item, among the 12 largest outlets: "
+    + "; ".join(f"{outlet} {n}" for outlet, n in gaps.items())
+    + ". A gap of months is the crawler's feed list changing rather than an outlet falling "
+    "silent on North Korea, so compare outlets over time only where each was collected."
+)
 
 # %% [markdown]
 # ## Russia in the coverage, by month and language
