@@ -18,13 +18,14 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
+from ._archive import ArchiveError, Member, iter_members
 from ._atomic import write_atomic
 from .errors import CorpusToolsError
 
@@ -296,7 +297,6 @@ def git_blob_id(path: Path) -> str:
 def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: float) -> None:
     """Download the monthly zips, verify each, derive the CSV and check its sha256."""
     from . import rss
-    from ._archive import ArchiveError, iter_members
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -323,7 +323,7 @@ def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: flo
                 members = iter_members(
                     zip_path, max_member_bytes=_RSS_MEMBER_BYTES, max_total_bytes=_RSS_MONTH_BYTES
                 )
-                deriver.add((m.name, m.data) for m in members if m.data is not None)
+                deriver.add(_readable(members, f"{month}.zip", deriver.skipped))
             except ArchiveError as exc:
                 raise DownloadError(f"{entry.name}: {url}: {exc}") from None
             zip_path.unlink()
@@ -339,6 +339,15 @@ def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: flo
         write_atomic(target, data)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _readable(members: Iterable[Member], archive: str, skipped: list[str]) -> Iterator[tuple]:
+    """``(name, bytes)`` of the members that could be read; the others are recorded."""
+    for member in members:
+        if member.data is None:
+            skipped.append(f"{archive}!{member.name}: {member.problem}")
+        else:
+            yield member.name, member.data
 
 
 _REBUILDERS: dict[str, Callable[[RemoteFile, str, Path, float], None]] = {"rss-nk": _rebuild_rss_nk}

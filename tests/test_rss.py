@@ -215,3 +215,20 @@ def test_changed_upstream_is_a_clear_error(
 def test_unreachable_upstream_names_the_way_out(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match=r"CORPUS_TOOLS_DATA.*corpus-tools fetch rss-nk"):
         fetch_file("rss-nk", data_home=tmp_path, url="http://127.0.0.1:9/repo", timeout=5)
+
+
+def test_unreadable_members_are_named_in_the_error(
+    rss_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = rss_dir / "upstream-sample"
+    files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*.json")}
+    files["../2023/09/2023-09-14/escape_entries.json"] = b"[]"  # refused: unsafe path
+    zipped = _zip(files)
+    monkeypatch.setattr(datasets, "RSS_NK_ZIPS", {"09": _blob_id(zipped)})
+    monkeypatch.setitem(datasets.REGISTRY, "rss-nk", replace(RSS_NK, sha256="0" * 64))
+    server = _Server({"/repo/2023/09.zip": zipped})
+    try:
+        with pytest.raises(DownloadError, match=r"1 file\(s\) skipped"):
+            fetch_file("rss-nk", data_home=tmp_path, url=f"{server.base}/repo")
+    finally:
+        server.stop()
