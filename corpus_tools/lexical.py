@@ -19,6 +19,7 @@ apostrophes) the same way everywhere in this module; :func:`keyness` and
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import math
 import re
@@ -38,6 +39,8 @@ from .errors import CorpusToolsError
 KEYNESS_MEASURES: tuple[str, ...] = ("g2", "chi2")
 # A word: letters/digits, with inner hyphens or apostrophes (Kim Jong-un, Putin's).
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# A match: indices of its first and last word, and its characters as found.
+_Span = tuple[int, int, int, int]
 
 __all__ = [
     "LexicalError",
@@ -167,38 +170,45 @@ def kwic(
         if lemma:
             spans = matcher.spans(text, words, lang, doc_id)
         else:
-            spans = [_widen(m.start(), m.end(), words) for m in regex.finditer(text) if m.group()]
-        for first, last in _unique(spans):
-            rows.append((doc_id, *_context(text, words, first, last, window)))
+            spans = [
+                (*_widen(m.start(), m.end(), words), m.start(), m.end())
+                for m in regex.finditer(text)
+                if m.group()
+            ]
+        for span in _unique(spans):
+            rows.append((doc_id, *_context(text, words, span, window)))
     return pd.DataFrame(rows, columns=["doc_id", "left", "match", "right"], dtype="string")
 
 
 def _widen(start: int, end: int, words: list[tuple[int, int]]) -> tuple[int, int]:
-    """Indices of the first and last word a character span touches (-1 if none)."""
-    touched = [i for i, (s, e) in enumerate(words) if s < end and e > start]
-    if not touched:  # a match in punctuation only: keep it, with no word of its own
-        before = sum(1 for s, _ in words if s < start)
-        return before, before - 1
-    return touched[0], touched[-1]
+    """Indices ``(first, last)`` of the words a character span touches.
+
+    A match in punctuation only touches no word: it gets ``last = first - 1`` (an empty
+    word range at its place), so it is still shown, with its context.
+    """
+    ends = [e for _, e in words]
+    starts = [s for s, _ in words]
+    first = bisect.bisect_right(ends, start)  # first word ending after the span starts
+    last = bisect.bisect_left(starts, end) - 1  # last word starting before the span ends
+    return first, last
 
 
-def _unique(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans in order, dropping one that lies inside the previous one (widened overlaps)."""
-    out: list[tuple[int, int]] = []
+def _unique(spans: list[_Span]) -> list[_Span]:
+    """Spans in text order, without one widened into words the previous one shows."""
+    out: list[_Span] = []
     for span in spans:
-        if out and span[0] <= out[-1][1] and span[0] >= 0 <= span[1]:
+        first, last = span[0], span[1]
+        if out and last >= first and first <= out[-1][1]:
             continue
         out.append(span)
     return out
 
 
 def _context(
-    text: str, words: list[tuple[int, int]], first: int, last: int, window: int
+    text: str, words: list[tuple[int, int]], span: _Span, window: int
 ) -> tuple[str, str, str]:
-    if last < first:  # punctuation-only match: no word, empty match
-        pos = words[first - 1][1] if first > 0 else 0
-        m_start = m_end = pos
-    else:
+    first, last, m_start, m_end = span
+    if last >= first:  # widen to whole words; a punctuation-only match stays as found
         m_start, m_end = words[first][0], words[last][1]
     lo = max(first - window, 0)
     hi = min(max(last, first - 1) + window, len(words) - 1)
@@ -232,7 +242,7 @@ class _LemmaMatcher:
 
     def spans(
         self, text: str, words: list[tuple[int, int]], lang: str | None, doc_id: str
-    ) -> list[tuple[int, int]]:
+    ) -> list[_Span]:
         lang = self.language or lang
         if lang is None:
             raise LexicalError(
@@ -241,7 +251,7 @@ class _LemmaMatcher:
             )
         lemmatize = self._lemmatizer(lang)
         return [
-            (i, i)
+            (i, i, s, e)
             for i, (s, e) in enumerate(words)
             if self._norm(lemmatize(text[s:e])) in self.lemmas
             or self._norm(text[s:e]) in self.lemmas

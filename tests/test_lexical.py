@@ -50,6 +50,11 @@ def test_kwic_widens_to_words_and_spans_several_words() -> None:
     got = kwic(["Then Kim Jong Un left."], r"Kim Jong[ -]?Un", window=1)
     pdt.assert_frame_equal(got, _frame([("0", "Then", "Kim Jong Un", "left")]))
     assert kwic(["putin"], "Putin", ignore_case=False).empty
+    # Two matches inside one word give one line; a match in punctuation keeps its context.
+    pdt.assert_frame_equal(
+        kwic(["a Rosja-Rosja b"], "Ros", 1), _frame([("0", "a", "Rosja-Rosja", "b")])
+    )
+    pdt.assert_frame_equal(kwic(["Kim: Putin"], ":", 1), _frame([("0", "Kim", ":", "Putin")]))
 
 
 def test_kwic_on_a_corpus_with_lemmas() -> None:
