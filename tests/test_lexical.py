@@ -190,6 +190,14 @@ def test_dictionary_scores_and_periods(tmp_path: Path) -> None:
     assert out["russia_share"].tolist() == pytest.approx([0.5, 0.4, 0.0])
 
 
+def test_dictionary_scores_on_a_corpus_keep_its_ids() -> None:
+    corpus = pd.DataFrame({"doc_id": ["pl/7", "en/3"], "text": ["Sankcje i sankcji", None]})
+    scores = dictionary_scores(corpus, {"sanctions": ["sankcj*"]})
+    assert scores["doc_id"].tolist() == ["pl/7", "en/3"]
+    assert scores["sanctions"].tolist() == [2, 0]
+    assert scores["n_tokens"].tolist() == [3, 0]  # a missing text has no tokens
+
+
 def test_dictionary_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("russia: []\n", encoding="utf-8")
