@@ -14,8 +14,10 @@ named for their concern:
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
 - :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
+- :mod:`corpus_tools.lexical` — KWIC, keyness, actor co-occurrence, dictionaries, tables.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
-- :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
+- :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data
+  (:mod:`corpus_tools.rss` derives the rss-nk-2023 press corpus from its upstream).
 - :mod:`corpus_tools.provenance` — which code, lock, parameters and data made an output.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
@@ -55,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "load_demo_truth": "datasets",
     "demo_path": "datasets",
     "fetch_kcna": "datasets",
+    "fetch_rss_nk": "datasets",
     # text and topics
     "Preprocessor": "text",
     "Vectorizer": "text",
@@ -80,6 +83,14 @@ _EXPORTS: dict[str, str] = {
     "save_figure": "plots",
     "figure_fingerprint": "plots",
     "read_figure_provenance": "provenance",
+    # lexical tools
+    "kwic": "lexical",
+    "keyness": "lexical",
+    "actor_cooccurrence": "lexical",
+    "load_dictionary": "lexical",
+    "dictionary_scores": "lexical",
+    "dictionary_by_period": "lexical",
+    "save_table": "lexical",
     "CorpusToolsError": "errors",
 }
 __all__ = [
@@ -96,18 +107,25 @@ __all__ = [
     "Vectorizer",
     "__version__",
     "actor_groups",
+    "actor_cooccurrence",
     "coherence",
     "corpus_matrix",
     "demo_path",
+    "dictionary_by_period",
+    "dictionary_scores",
     "event_window",
     "fetch_kcna",
+    "fetch_rss_nk",
     "figure_fingerprint",
     "filter_corpus",
     "fit_corpus",
     "ingest",
+    "keyness",
+    "kwic",
     "load_corpus",
     "load_demo",
     "load_demo_truth",
+    "load_dictionary",
     "load_lexicon",
     "load_model",
     "load_profile",
@@ -120,6 +138,7 @@ __all__ = [
     "save_corpus",
     "save_figure",
     "save_model",
+    "save_table",
     "select_k",
     "tag_actors",
     "topic_diversity",
@@ -139,9 +158,11 @@ _SUBMODULES = frozenset(
         "htmltext",
         "io",
         "langid",
+        "lexical",
         "numerics",
         "plots",
         "provenance",
+        "rss",
         "schema",
         "text",
         "topics",
@@ -169,7 +190,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .actors import actor_groups, filter_corpus, load_lexicon, tag_actors
     from .clean import load_profile
-    from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
+    from .datasets import demo_path, fetch_kcna, fetch_rss_nk, load_demo, load_demo_truth
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
     from .io import (
@@ -180,6 +201,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         load_corpus,
         read_corpus,
         save_corpus,
+    )
+    from .lexical import (
+        actor_cooccurrence,
+        dictionary_by_period,
+        dictionary_scores,
+        keyness,
+        kwic,
+        load_dictionary,
+        save_table,
     )
     from .plots import figure_fingerprint, save_figure
     from .provenance import read_figure_provenance

@@ -124,17 +124,18 @@ def _run_ingest(args: argparse.Namespace) -> int:
 # ---- fetch --------------------------------------------------------------------------------
 def _add_fetch(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fetch", help="download a pinned real dataset into the cache")
-    p.add_argument("dataset", choices=["kcna"])
+    p.add_argument("dataset", choices=["kcna", "rss-nk"])
     p.add_argument("--data-home", type=Path, help="cache folder (default: $CORPUS_TOOLS_DATA)")
     p.add_argument("--url", help="download from this mirror; the pinned sha256 still applies")
     p.set_defaults(func=_run_fetch)
 
 
 def _run_fetch(args: argparse.Namespace) -> int:
-    from .datasets import fetch_file, fetch_kcna
+    from .datasets import fetch_file, fetch_kcna, fetch_rss_nk
 
     path = fetch_file(args.dataset, data_home=args.data_home, url=args.url)
-    corpus = fetch_kcna(data_home=args.data_home, url=args.url)
+    loader = {"kcna": fetch_kcna, "rss-nk": fetch_rss_nk}[args.dataset]
+    corpus = loader(data_home=args.data_home, url=args.url)
     print(f"{path} ({len(corpus)} documents, sha256 verified)")
     return 0
 

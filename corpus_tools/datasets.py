@@ -20,13 +20,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
-from ._files import file_sha256
+from ._archive import ArchiveError, Member, iter_members
+from ._files import file_sha256, write_atomic
 from .errors import CorpusToolsError
 
 DATA_ENV = "CORPUS_TOOLS_DATA"
@@ -76,6 +78,16 @@ REGISTRY: dict[str, RemoteFile] = {
         description="3,824 English news articles 2016-2017 (Dai 2017); mainly for benchmarks.",
         size=4_993_436,
     ),
+    "rss-nk": RemoteFile(
+        name="rss-nk",
+        url="https://github.com/rumca-js/RSS-Link-Database-2023/raw/6e337bdaa",
+        sha256="db3e9d5a4aabf7797742af2fbbb5fbb4d3d609a94c87704f485bf686fa1dfc02",
+        path="rss-nk-2023/rss_nk_2023.csv",
+        description=(
+            "2,936 RSS items on North Korea in 2023 from 74 outlets (en, pl), derived from "
+            "rumca-js/RSS-Link-Database-2023 (GPL-3.0 repo; texts belong to the outlets)."
+        ),
+    ),
 }
 
 
@@ -120,12 +132,15 @@ def fetch_file(
     Parameters
     ----------
     name : str
-        A key of :data:`REGISTRY` (``"kcna"``, ``"newsarticles"``).
+        A key of :data:`REGISTRY` (``"kcna"``, ``"newsarticles"``, ``"rss-nk"``). A file
+        derived from several upstream files (``"rss-nk"``) is rebuilt on a cache miss:
+        see :func:`fetch_rss_nk`.
     data_home : str, pathlib.Path or None
         Cache folder; default :func:`data_home`.
     url : str or None
         Download from this http(s) address instead of the registry's (a mirror, or a
-        local server in tests); the pinned sha256 still applies.
+        local server in tests); the pinned sha256 still applies. For ``"rss-nk"``: the
+        base address under which the upstream ``2023/MM.zip`` files are found.
     timeout : float
         Seconds to wait for the server at each step.
     max_seconds : float
@@ -162,7 +177,11 @@ def fetch_file(
     if urllib.parse.urlsplit(source).scheme not in ("http", "https"):
         raise DownloadError(f"{name}: only http(s) URLs can be fetched, got {source!r}")
     try:
-        _download(entry, source, target, timeout, time.monotonic() + max_seconds)
+        rebuild = _REBUILDERS.get(name)
+        if rebuild is not None:
+            rebuild(entry, source, target, timeout)
+        else:
+            _download(entry, source, target, timeout, time.monotonic() + max_seconds)
     except DownloadError as exc:
         if not cached:
             raise
@@ -287,6 +306,185 @@ def fetch_kcna(
         outlet="KCNA",
         profile=profile,
     )
+
+
+# ---- rss-nk-2023: derived from the upstream monthly zips ----------------------------------
+# Upstream rumca-js/RSS-Link-Database-2023 at commit 6e337bdaa publishes 2023/MM.zip; each
+# is pinned by its git blob id (sha1 of b"blob <size>\0" + content), see ../shared/README.md.
+RSS_NK_ZIPS: dict[str, str] = {
+    "01": "adbd7467d8401d03e1f0ade9e9d0342ec24e2eef",
+    "02": "e0315cd5254fa25097f84d3ba6858436779f9e36",
+    "03": "d7ab6aab3537202e4e3197a26a7451527d244e36",
+    "04": "e19c0ad4fbabab15711f814e67970d29298d501a",
+    "05": "1c14c12abcd810734c288f19563fdd36efc86a3e",
+    "06": "aa9e295cb6349e2a3c8375d55889895e74f26a8a",
+    "07": "8b6e6064bc411f1fb54ac95d99b324e971dde60c",
+    "08": "892c11e98b0c6b3046e35a63e671eda7bdb2a39a",
+    "09": "5474794ec44a2237944cf14b2df432c2cb3f73ed",
+    "10": "c513b593c08394cb4d26d2c4f3cebf7de32511a4",
+    "11": "d901a91d77a7949a0c85436a94adf773aaf6a95f",
+    "12": "e35110b2a8289eb47990ca9141b7e7bfc6c51198",
+}
+# Caps for reading a (blob-verified) monthly zip in memory, one month at a time.
+_RSS_MEMBER_BYTES = 256 << 20
+_RSS_MONTH_BYTES = 8 << 30
+
+
+def git_blob_id(path: Path) -> str:
+    """Return the git blob id of a file: sha1 of ``b"blob <size>\\0"`` + its content.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "empty"
+    >>> _ = path.write_bytes(b"")
+    >>> git_blob_id(path)  # git hash-object of an empty file
+    'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
+    """
+    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: float) -> None:
+    """Download the monthly zips, verify each, derive the CSV and check its sha256."""
+    from . import rss
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".rss-nk-upstream.", dir=target.parent))
+    except OSError as exc:
+        raise DownloadError(
+            f"cannot write the dataset cache {target.parent} ({exc.strerror}); set "
+            f"{DATA_ENV} to a writable folder or place {entry.path} there yourself"
+        ) from None
+    deriver = rss.RssDeriver()
+    try:
+        for month, blob_id in sorted(RSS_NK_ZIPS.items()):
+            url = f"{base_url.rstrip('/')}/2023/{month}.zip"
+            zip_path = work / f"{month}.zip"
+            with zip_path.open("wb") as out:
+                _stream(entry, url, out, timeout)
+            found = git_blob_id(zip_path)
+            if found != blob_id:
+                raise DownloadError(
+                    f"{entry.name}: {url} has git blob id {found}, expected {blob_id} "
+                    "(corrupted download, or not the pinned upstream commit); nothing cached"
+                )
+            try:
+                members = iter_members(
+                    zip_path, max_member_bytes=_RSS_MEMBER_BYTES, max_total_bytes=_RSS_MONTH_BYTES
+                )
+                deriver.add(_readable(members, f"{month}.zip", deriver.skipped))
+            except ArchiveError as exc:
+                raise DownloadError(f"{entry.name}: {url}: {exc}") from None
+            zip_path.unlink()
+        data = rss.csv_bytes(deriver.result().rows)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry.sha256:
+            raise DownloadError(
+                f"{entry.name}: the CSV derived from {base_url} has sha256 {digest}, expected "
+                f"{entry.sha256}: upstream changed or the derivation differs "
+                f"({deriver.result().summary()}); nothing cached. Place a verified "
+                f"{entry.path} under {DATA_ENV} instead"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, lambda handle: handle.write(data))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _readable(members: Iterable[Member], archive: str, skipped: list[str]) -> Iterator[tuple]:
+    """``(name, bytes)`` of the members that could be read; the others are recorded."""
+    for member in members:
+        if member.data is None:
+            skipped.append(f"{archive}!{member.name}: {member.problem}")
+        else:
+            yield member.name, member.data
+
+
+_REBUILDERS: dict[str, Callable[[RemoteFile, str, Path, float], None]] = {"rss-nk": _rebuild_rss_nk}
+
+
+def fetch_rss_nk(*, data_home: str | Path | None = None, url: str | None = None) -> pd.DataFrame:
+    """Fetch (if needed) and load rss-nk-2023: press RSS items on North Korea in 2023.
+
+    2,936 items (headline plus lead) from 74 outlets, English and Polish (see the
+    datasheet ``corpus_tools/data/datasheets/rss_nk_2023.md``). The derived CSV is read
+    from :func:`data_home` when its sha256 matches; otherwise it is rebuilt from the
+    upstream monthly zips (each verified by its git blob id) with
+    :func:`corpus_tools.rss.derive_rows`, and the result must match the pinned sha256.
+
+    Parameters
+    ----------
+    data_home : str, pathlib.Path or None
+        Cache folder; see :func:`data_home`. The file sits at
+        ``rss-nk-2023/rss_nk_2023.csv``.
+    url : str or None
+        Base address of the upstream repository at the pinned commit (a mirror, or a
+        local server in tests), under which ``2023/MM.zip`` are found.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated corpus, one row per item in file order: ``text`` is the title and
+        the description joined by a newline, ``language`` the declared language as ISO
+        639-1 (``en-US`` -> ``en``; the declared value is kept in ``language_declared``),
+        ``date`` with day precision, ``outlet`` the feed host; extra columns ``feed``,
+        ``description`` and ``mentions_russia``. Exact and near duplicates (syndicated
+        items) are marked in ``duplicate_of``, never dropped.
+
+    Raises
+    ------
+    DownloadError
+        Offline without a cached copy, or when a download or the rebuilt file fails
+        verification (the message says which and what to do).
+
+    Examples
+    --------
+    >>> press = fetch_rss_nk()  # doctest: +SKIP
+    >>> press["language"].value_counts().to_dict()  # doctest: +SKIP
+    {'en': 2377, 'pl': 559}
+    """
+    path = fetch_file("rss-nk", data_home=data_home, url=url)
+    return _rss_corpus(path)
+
+
+def _rss_corpus(path: Path) -> pd.DataFrame:
+    from ._readers import declared_language
+    from .clean import content_hash, mark_duplicates
+    from .schema import coerce_corpus, validate_corpus
+
+    raw = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+    title, description = raw["title"].fillna(""), raw["description"].fillna("")
+    text = (title + "\n" + description).str.strip()
+    language = raw["language"].map(declared_language, na_action="ignore")
+    frame = pd.DataFrame(
+        {
+            "doc_id": [f"rss-nk-2023/{i:04d}" for i in range(len(raw))],
+            "source": [f"{path.name}#{i}" for i in range(len(raw))],
+            "date": pd.to_datetime(raw["date"], format="%Y-%m-%d"),
+            "date_precision": "day",
+            "outlet": raw["outlet"],
+            "language": language,
+            "language_prob": language.notna().map({True: 1.0, False: float("nan")}),
+            "title": raw["title"],
+            "text": text.where(text != "", pd.NA),
+            "url": raw["url"],
+            "feed": raw["feed"],
+            "description": raw["description"],
+            "language_declared": raw["language"],
+            "mentions_russia": raw["mentions_russia"].map({"True": True, "False": False}),
+        }
+    )
+    frame["content_sha256"] = [content_hash(t) if isinstance(t, str) else pd.NA for t in text]
+    corpus = coerce_corpus(frame)
+    corpus["duplicate_of"] = pd.array(mark_duplicates(corpus).to_numpy(), dtype="string")
+    corpus["mentions_russia"] = corpus["mentions_russia"].astype("bool")
+    corpus.attrs["corpus_tools"] = {"dataset": "rss-nk", "sha256": REGISTRY["rss-nk"].sha256}
+    return validate_corpus(corpus)
 
 
 # =========================================================================================

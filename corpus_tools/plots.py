@@ -52,6 +52,7 @@ __all__ = [
     "PlotInputError",
     "figure_fingerprint",
     "load_events",
+    "plot_cooccurrence",
     "plot_coverage",
     "plot_event_window",
     "plot_model_selection",
@@ -223,7 +224,8 @@ def load_events() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``date`` (datetime64), ``event_id``, ``label_en``, ``label_pl``,
-        ``description_en``, sorted by date.
+        ``description_en``, ``end_date`` (last day of a multi-day event, else empty) and
+        ``source`` (a report of the event), sorted by date.
 
     Examples
     --------
@@ -962,4 +964,91 @@ def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
     print(f"{name}: {figure_fingerprint(fig)}")
     if figures_dir is not None:
         save_figure(fig, Path(figures_dir) / name)
+    return fig
+
+
+# ---- actor co-occurrence network (corpus_tools.lexical.actor_cooccurrence) ---------------
+@_styled
+def plot_cooccurrence(
+    matrix: pd.DataFrame, *, min_count: int = 1, top_n: int = 15, width: Width = "double"
+) -> Figure:
+    """Plot actor co-occurrence as a network on a circle.
+
+    Nodes are actors, sized by the documents mentioning them; an edge joins two actors
+    mentioned together in at least ``min_count`` documents, its width proportional to
+    that count. The layout is a fixed circle (most-mentioned actor at the top, then
+    clockwise by mentions), so the figure is deterministic.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Square co-occurrence matrix from :func:`corpus_tools.lexical.actor_cooccurrence`
+        (documents per pair off the diagonal, per actor on it).
+    min_count : int, default=1
+        Edges with fewer shared documents are not drawn.
+    top_n : int, default=15
+        Show the ``top_n`` most-mentioned actors.
+    width : {"single", "double"} or float
+        Journal column width, or the width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[3, 2], [2, 4]], index=["putin", "kim"], columns=["putin", "kim"])
+    >>> fig = plot_cooccurrence(m)
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['kim (4)', 'putin (3)']
+    """
+    if not isinstance(matrix, pd.DataFrame) or matrix.shape[0] != matrix.shape[1]:
+        raise PlotInputError("plot_cooccurrence: expected a square actor x actor DataFrame")
+    if matrix.empty:
+        raise PlotInputError("plot_cooccurrence: the matrix is empty (no actor mentioned)")
+    if list(matrix.index) != list(matrix.columns):
+        raise PlotInputError("plot_cooccurrence: rows and columns must name the same actors")
+    values = matrix.to_numpy(dtype=float)
+    mentions = pd.Series(np.diag(values), index=[str(i) for i in matrix.index])
+    order = mentions.sort_values(ascending=False, kind="stable").index[:top_n]
+    sub = pd.DataFrame(values, index=mentions.index, columns=mentions.index).loc[order, order]
+    angles = np.pi / 2 - 2 * np.pi * np.arange(len(order)) / max(len(order), 1)
+    x, y = np.cos(angles), np.sin(angles)
+    inches = _width_in(width)
+    # Wider than tall: the labels left and right of the circle need the room.
+    fig = Figure(figsize=(inches, 0.55 * inches), layout="constrained")
+    ax = fig.subplots()
+    pair_max = max(float(np.triu(sub.to_numpy(), 1).max()), 1.0)
+    for i in range(len(order)):
+        for j in range(i + 1, len(order)):
+            shared = sub.iat[i, j]
+            if shared >= min_count and shared > 0:
+                ax.plot(
+                    [x[i], x[j]],
+                    [y[i], y[j]],
+                    color=EVENT_COLOR,
+                    linewidth=0.4 + 3.0 * shared / pair_max,
+                    alpha=0.6,
+                    zorder=1,
+                )
+    sizes = 20 + 180 * sub.to_numpy().diagonal() / max(float(sub.to_numpy().max()), 1.0)
+    ax.scatter(x, y, s=sizes, color=OKABE_ITO[0], zorder=2)
+    for xi, yi, name in zip(x, y, order, strict=True):
+        # Labels sit outside the circle, pointing away from its centre, so they do not
+        # cover the edges or each other.
+        label = ax.annotate(
+            f"{name} ({int(mentions[name])})",
+            (xi, yi),
+            xytext=(9 * xi, 9 * yi),
+            textcoords="offset points",
+            ha="left" if xi > 0.2 else "right" if xi < -0.2 else "center",
+            va="bottom" if yi > 0.2 else "top" if yi < -0.2 else "center",
+            fontsize=MIN_FONT_PT,
+        )
+        label.set_in_layout(False)  # the limits below leave room for the labels
+    ax.set_xlim(-2.2, 2.2)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"Actors named together (edges: ≥ {min_count} documents)")
     return fig

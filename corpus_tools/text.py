@@ -16,9 +16,11 @@ Two scikit-learn transformers do the work and compose in a :class:`~sklearn.pipe
     3. *Lemmatise*: simplemma for Polish and English; pymorphy3 for Russian, because it was
        right on 39/39 hand-checked Russian news words against simplemma's 37/39 (simplemma
        gives "войсками" → "войска", "России" → "Россия"; the list is in
-       ``tests/test_text.py``). Korean uses kiwipiepy when installed (extra ``korean``), else
-       :func:`strip_korean_particles`. Lemmas are cached per
-       (language, word type), so the cost grows with the vocabulary, not with the tokens.
+       ``tests/test_text.py``). Korean uses kiwipiepy when installed (extra ``korean``,
+       in the lock; a noun compound stays one lemma, 정상회담을 → 정상회담, and verbs take
+       their dictionary form, 갔다 → 가다), else :func:`strip_korean_particles`. Lemmas are
+       cached per (language, word type), so the cost grows with the vocabulary, not with the
+       tokens.
     4. *Stopwords*: stopwords-iso plus the project lists in ``corpus_tools/data/stopwords``
        (portal boilerplate such as "posłuchaj", "dowiedz", "źródło", "advertisement"), minus the
        project keep-lists (stopwords-iso's Russian list contains "россия" and "война"), plus
@@ -123,7 +125,8 @@ _KO_SUFFIXES: tuple[str, ...] = tuple(
 )
 _KO_PLURAL = "들"
 _KO_MIN_STEM = 2  # syllables; shorter stems are real words ("국가", "회의"), not noun+particle
-_KIWI_CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH"})
+_KIWI_NOUN_TAGS = frozenset({"NNG", "NNP", "NR"})
+_KIWI_CONTENT_TAGS = frozenset({"XR", "SL", "SH"})
 _KIWI_PREDICATE_TAGS = frozenset({"VV", "VA"})
 
 _LEXICON_COLUMNS = ("actor_id", "language", "variant")
@@ -175,7 +178,13 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
 
     def lemma(word: str) -> str:
         # One lemma per word type keeps the per-type cache; the first content morpheme wins.
-        for token in kiwi.tokenize(word):
+        # A run of nouns is one compound written as one word (정상+회담 -> 정상회담,
+        # 국무+위원장 -> 국무위원장): keeping only its first noun would merge distinct terms.
+        tokens = kiwi.tokenize(word)
+        for i, token in enumerate(tokens):
+            if token.tag in _KIWI_NOUN_TAGS:
+                run = itertools.takewhile(lambda t: t.tag in _KIWI_NOUN_TAGS, tokens[i:])
+                return "".join(t.form for t in run)
             if token.tag in _KIWI_CONTENT_TAGS:
                 return token.form
             if token.tag in _KIWI_PREDICATE_TAGS:

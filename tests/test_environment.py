@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 # environment.yml mirrors the core dependencies plus these extras.
-MIRRORED_EXTRAS = ("notebooks", "test")
+MIRRORED_EXTRAS = ("notebooks", "test", "korean")
 NOT_PACKAGES = {"python", "pip"}
 
 

@@ -26,9 +26,9 @@ VOLATILE = re.compile(
 )
 
 
-def test_the_eight_notebooks_are_there() -> None:
+def test_the_ten_notebooks_are_there() -> None:
     numbers = [nb.name[:2] for nb in NOTEBOOKS]
-    assert numbers == [f"{i:02d}" for i in range(8)]
+    assert numbers == [f"{i:02d}" for i in range(10)]
 
 
 def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:

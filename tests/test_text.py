@@ -6,6 +6,7 @@ dictionary), not taken from the code's output.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import warnings
@@ -317,14 +318,68 @@ def test_korean_fallback_sentence() -> None:
     assert tokens == ["북한", "러시아", "회담", "했다", "군인", "평양"]
 
 
-def test_kiwipiepy_requested_but_missing() -> None:
-    try:
-        import kiwipiepy  # noqa: F401
-    except ImportError:
-        with pytest.raises(PreparationError, match="kiwipiepy is not installed"):
-            Preprocessor(language="ko", korean_analyzer="kiwipiepy").fit()
-    else:
-        pytest.skip("kiwipiepy is installed")
+def test_kiwipiepy_requested_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Simulate an environment without kiwipiepy (the lock installs it).
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "kiwipiepy" else real(name, *a),
+    )
+    with pytest.raises(PreparationError, match="kiwipiepy is not installed"):
+        Preprocessor(language="ko", korean_analyzer="kiwipiepy").fit()
+    # "auto" falls back to the particle stripper: 갔다 (went) is not a particle form.
+    auto = Preprocessor(language="ko", protect_entities=False).fit()
+    assert auto.transform(["군인들이 갔다"]) == [["군인", "갔다"]]
+
+
+# Hand-checked Korean lemmas: particles and endings go, irregular verbs get their
+# dictionary form (갔다 -> 가다), and compound nouns stay whole (정상회담, not 정상).
+KIWI_LEMMAS = [
+    ("평양에서", "평양"),
+    ("군인들이", "군인"),
+    ("정상회담을", "정상회담"),
+    ("국무위원장과", "국무위원장"),
+    ("방문했다", "방문"),
+    ("갔다", "가다"),
+    ("만났다", "만나다"),
+]
+
+
+@pytest.mark.parametrize(("word", "lemma"), KIWI_LEMMAS)
+def test_kiwipiepy_lemmas(word: str, lemma: str) -> None:
+    pytest.importorskip("kiwipiepy", reason="kiwipiepy is in the lock; absent only outside it")
+    tokens = prep("ko", korean_analyzer="kiwipiepy", protect_entities=False)(word)
+    assert tokens == [lemma]
+
+
+def test_kiwipiepy_is_the_default_when_installed() -> None:
+    pytest.importorskip("kiwipiepy", reason="kiwipiepy is in the lock; absent only outside it")
+    text = "북한은 러시아와 회담을 했다. 군인들이 평양으로 갔다"
+    assert prep("ko", protect_entities=False)(text) == [
+        *("북한", "러시아", "회담", "하다", "군인", "평양", "가다")
+    ]
+    # The fallback keeps the irregular verb forms as they are.
+    assert prep("ko", korean_analyzer="fallback", protect_entities=False)(text)[-1] == "갔다"
+
+
+def test_korean_demo_documents_are_prepared_and_modelled() -> None:
+    pytest.importorskip("kiwipiepy", reason="kiwipiepy is in the lock; absent only outside it")
+    from corpus_tools import fit_corpus, load_demo
+    from corpus_tools.datasets import load_demo_topics
+
+    demo = load_demo()
+    config = {"preprocessor": {"korean_analyzer": "kiwipiepy"}, "vectorizer": {"min_df": 2}}
+    fit = fit_corpus(demo, 3, method="nmf", language="ko", config=config)
+    assert fit.data.X.shape[0] == int((demo["language"] == "ko").sum()) > 0
+    terms = set(fit.data.feature_names)
+    # Planted Korean topic words (SYNTHETIC demo) arrive as lemmas, without particles.
+    planted = " ".join(load_demo_topics()["top_words_ko"]).split()
+    assert {"선박을", "조약에", "정상회담을", "국무위원장과"} <= set(planted)
+    assert {"선박", "조약", "정상회담", "국무위원장"} <= terms
+    assert not {"선박을", "조약에", "정상회담을", "국무위원장과", "국무"} & terms
+    assert {"kim_jong_un", "vladimir_putin"} <= terms  # protected names survive
+    assert fit.model.components_.shape == (3, len(terms))
 
 
 # ----------------------------------------------------------------------------- input forms
