@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from ._atomic import write_atomic
+from ._files import write_atomic
 from .errors import CorpusToolsError
 
 # The North Korea filter and the Russia flag, as documented for the pinned CSV.
@@ -265,4 +265,8 @@ def csv_bytes(rows: pd.DataFrame) -> bytes:
 
 def write_csv(rows: pd.DataFrame, path: str | Path) -> Path:
     """Write derived rows to ``path`` atomically (temporary file, then rename)."""
-    return write_atomic(path, csv_bytes(rows))
+    path = Path(path)
+    data = csv_bytes(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, lambda handle: handle.write(data))
+    return path
