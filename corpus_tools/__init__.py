@@ -9,7 +9,8 @@ named for their concern:
 - :mod:`corpus_tools.clean` — boilerplate profiles, language identification, duplicates.
 - :mod:`corpus_tools.actors` — the multilingual actor and place lexicon.
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
-- :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
+- :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection (choosing K).
+- :mod:`corpus_tools.effects` — prevalence over time, event windows, covariate regression.
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
@@ -59,9 +60,11 @@ _EXPORTS: dict[str, str] = {
     "fit_corpus": "topics",
     "TopicFit": "topics",
     "select_k": "topics",
-    "topic_prevalence": "topics",
-    "event_window": "topics",
-    "period_of": "topics",
+    "choose_k": "topics",
+    "topic_prevalence": "effects",
+    "event_window": "effects",
+    "period_of": "effects",
+    "topic_regression": "effects",
     "save_model": "topics:save",
     "load_model": "topics:load",
     # evaluation
@@ -69,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "topic_diversity": "evaluate",
     "topic_stability": "evaluate",
     "recovery_scores": "evaluate",
+    "recovery_table": "evaluate",
     # figures
     "save_figure": "plots",
     "figure_fingerprint": "plots",
@@ -85,6 +89,7 @@ __all__ = [
     "TopicFit",
     "Vectorizer",
     "__version__",
+    "choose_k",
     "coherence",
     "corpus_matrix",
     "demo_path",
@@ -105,6 +110,7 @@ __all__ = [
     "prepare_config",
     "read_corpus",
     "recovery_scores",
+    "recovery_table",
     "save_corpus",
     "save_figure",
     "save_model",
@@ -112,13 +118,25 @@ __all__ = [
     "tag_actors",
     "topic_diversity",
     "topic_prevalence",
+    "topic_regression",
     "topic_stability",
     "validate_corpus",
 ]
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        "actors",
+        "clean",
+        "datasets",
+        "effects",
+        "evaluate",
+        "io",
+        "plots",
+        "schema",
+        "text",
+        "topics",
+    }
 )
 
 
@@ -143,8 +161,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .actors import filter_corpus, load_lexicon, tag_actors
     from .clean import load_profile
     from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
+    from .effects import event_window, period_of, topic_prevalence, topic_regression
     from .errors import CorpusToolsError
-    from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
+    from .evaluate import (
+        coherence,
+        recovery_scores,
+        recovery_table,
+        topic_diversity,
+        topic_stability,
+    )
     from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
@@ -153,12 +178,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         LDA,
         NMF,
         TopicFit,
+        choose_k,
         corpus_matrix,
-        event_window,
         fit_corpus,
-        period_of,
         select_k,
-        topic_prevalence,
     )
     from .topics import load as load_model
     from .topics import save as save_model
