@@ -709,7 +709,7 @@ def plot_outlet_topic_heatmap(
             fontsize=MIN_FONT_PT,
             color="black" if luminance[row, col] > 0.5 else "white",
         )
-    fig.colorbar(image, ax=ax, label=_wrap(colorbar_label, 24), shrink=0.9)
+    fig.colorbar(image, ax=ax, label=_wrap(colorbar_label, 14), shrink=0.9)
     return fig
 
 
@@ -760,7 +760,9 @@ def plot_event_window(
     _require(effects, ("topic", *columns), "plot_event_window")
     diff, lo, hi = (effects[c].to_numpy(float) for c in columns)
     if np.any(lo > diff) or np.any(hi < diff):
-        raise PlotInputError(f"plot_event_window: some {columns[0]} lies outside its interval")
+        raise PlotInputError(
+            f"plot_event_window: some {columns[0]} lies outside [{columns[1]}, {columns[2]}]"
+        )
     names = [_wrap(n, 36) for n in _tick_names(effects["topic"], labels)]
     fig = _dot_whisker(diff, lo, hi, names, width, effects.get("significant"))
     ax = fig.axes[0]
@@ -785,19 +787,20 @@ def _dot_whisker(
     significant: pd.Series | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Estimates with interval whiskers, one row per name, a reference line at zero."""
-    lines = sum(n.count("\n") + 1 for n in names)
+    """Estimates with interval whiskers, one row per name, a reference line at zero.
+
+    With ``significant``, the estimates that are not significant get open dots.
+    """
     if ax is None:
-        fig = Figure(figsize=(_width_in(width), 0.16 * lines + 0.1 * len(names) + 0.9),
-                     layout="constrained")  # fmt: skip
-        ax = fig.subplots()
+        extra_lines = sum(n.count("\n") for n in names)
+        height = 0.22 * len(names) + 0.14 * extra_lines + 0.8
+        ax = Figure(figsize=(_width_in(width), height), layout="constrained").subplots()
     y = np.arange(len(names))
     ax.axvline(0.0, color=EVENT_COLOR, linewidth=0.7, zorder=1)
-    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="none", ecolor=OKABE_ITO[0], capsize=2)
-    filled = np.ones(len(est), bool) if significant is None else significant.to_numpy(bool)
-    ax.plot(est[filled], y[filled], "o", color=OKABE_ITO[0])
-    if not filled.all():
-        ax.plot(est[~filled], y[~filled], "o", color=OKABE_ITO[0], markerfacecolor="white")
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=OKABE_ITO[0], capsize=2)
+    if significant is not None:
+        faint = ~significant.to_numpy(bool)
+        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white")
     ax.set_yticks(y, names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     return ax.figure

@@ -41,7 +41,7 @@ RECOLOUR = (
 # The trap: the same figure shown without its fingerprint line.
 NO_FINGERPRINT = (
     "import corpus_tools.plots\n"
-    "corpus_tools.plots.show_figure = lambda fig, name, figures_dir=None: fig"
+    "corpus_tools.plots.show_figure = lambda fig, name, figures_dir=None, **kw: fig"
 )
 
 
