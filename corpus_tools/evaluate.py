@@ -432,7 +432,8 @@ def recovery_table(
     A global score (ARI, NMI) can be high while one planted topic disappears into another;
     this table names each planted topic's fate. Every document is assigned its dominant
     planted topic (largest share in ``truth_shares``) and its dominant fitted topic
-    (:func:`dominant_topics`). For planted topic ``p`` with documents ``D_p`` and fitted
+    (:func:`dominant_topics`); documents without one (all-zero rows, e.g. off-topic
+    documents) are left out. For planted topic ``p`` with documents ``D_p`` and fitted
     topic ``f`` with documents ``F_f``:
 
     * ``fitted``: the fitted topics holding at least ``min_share`` of ``D_p``, largest first;
