@@ -336,6 +336,19 @@ def _panel_title(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None) -
     return _wrap(f"{topic}: {known[topic]}") if topic in known else f"Topic {topic}"
 
 
+def _coarser_than(corpus: pd.DataFrame, freq: str) -> pd.Series:
+    """Documents whose ``date_precision`` is coarser than the period ``freq``.
+
+    A month-precision date (stored on the 1st) fits a month, quarter or year but not a
+    day or week; a year-precision date fits only a year.
+    """
+    if "date_precision" not in corpus.columns:
+        return pd.Series(False, index=corpus.index)
+    unit = freq.split("-")[0]
+    too_coarse = {"D": {"month", "year"}, "W": {"month", "year"}, "M": {"year"}, "Q": {"year"}}
+    return corpus["date_precision"].isin(too_coarse.get(unit, set())).fillna(False)
+
+
 # ---- plots -------------------------------------------------------------------------------
 _FREQ_LABELS = {"D": "Day", "W": "Week", "M": "Month", "Q": "Quarter", "Y": "Year"}
 
@@ -356,7 +369,9 @@ def plot_coverage(
     ----------
     corpus : pandas.DataFrame
         A corpus (see :mod:`corpus_tools.schema`); needs ``date`` and the ``by`` column.
-        Undated documents cannot be placed in time: their number is stated in the x label.
+        Undated documents, and documents whose ``date_precision`` is coarser than
+        ``freq`` (a month-only date for weeks), cannot be placed: their numbers are
+        stated in the x label. Periods are drawn at their midpoints.
     by : {"outlet", "language"}
         One line per value of this column (missing values are shown as ``"unknown"``).
     freq : str
@@ -385,7 +400,8 @@ def plot_coverage(
     if by not in ("outlet", "language"):
         raise PlotInputError(f"plot_coverage: by must be 'outlet' or 'language', got {by!r}")
     _require(corpus, ("date", by), "plot_coverage")
-    dated = corpus[corpus["date"].notna()]
+    coarse = _coarser_than(corpus, freq)
+    dated = corpus[corpus["date"].notna() & ~coarse]
     if dated.empty:
         raise PlotInputError("plot_coverage: no document has a date")
     periods = pd.to_datetime(dated["date"]).dt.to_period(freq)
@@ -406,9 +422,11 @@ def plot_coverage(
         _event_key(fig, shown)
     _date_axis(ax)
     unit = _FREQ_LABELS.get(counts.index.freqstr.split("-")[0], "Period")
-    n_undated = len(corpus) - len(dated)
+    n_undated = int(corpus["date"].isna().sum())
+    notes = [f"{n_undated} undated" if n_undated else "", f"{coarse.sum()} dated too coarsely"]
+    left_out = " and ".join(n for n in notes if n and not n.startswith("0 "))
     ax.set_xlabel(
-        unit + " (points at mid-period)" + (f"; {n_undated} undated not shown" if n_undated else "")
+        unit + " (points at mid-period)" + (f"; {left_out} not shown" if left_out else "")
     )
     ax.set_ylabel("Documents")
     ax.set_ylim(bottom=0)

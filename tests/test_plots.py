@@ -563,3 +563,12 @@ def test_heatmap_axes_take_the_table_axis_names() -> None:
     fig = plot_outlet_topic_heatmap(crossed, colorbar_label="Share of documents")
     assert (fig.axes[0].get_ylabel(), fig.axes[0].get_xlabel()) == ("Outlet", "Topic")
     assert fig.axes[1].get_ylabel().replace("\n", " ") == "Share of documents"
+
+
+def test_coverage_leaves_out_dates_coarser_than_the_period(corpus) -> None:
+    precise = corpus.assign(date_precision=["day", "month", "day", "day", None])
+    weekly = plot_coverage(precise, freq="W").axes[0]
+    assert sum(sum(ln.get_ydata()) for ln in weekly.get_lines()) == 3  # the March one is out
+    assert "1 undated and 1 dated too coarsely not shown" in weekly.get_xlabel()
+    monthly = plot_coverage(precise, freq="M").axes[0]
+    assert sum(sum(ln.get_ydata()) for ln in monthly.get_lines()) == 4
