@@ -451,11 +451,14 @@ def _posterior_source(doc_topic: Any, X: Any) -> tuple[np.ndarray, np.ndarray | 
         from .topics import _as_dtm
 
         X, _ = _as_dtm(X, None)
-        if X.shape[0] != len(doc_topic.doc_topic_):
-            raise EffectsError(f"X has {X.shape[0]} rows for {len(doc_topic.doc_topic_)} documents")
-        # sklearn's variational parameters gamma (doc_topic_prior + expected counts).
-        gamma = doc_topic.estimator_._unnormalized_transform(X)
-        return doc_topic.doc_topic_, np.asarray(gamma, dtype=np.float64)
+        if X.shape[1] != doc_topic.n_features_in_:
+            raise EffectsError(
+                f"X has {X.shape[1]} terms; the model was fitted on {doc_topic.n_features_in_}"
+            )
+        # sklearn's variational parameters gamma (doc_topic_prior + expected counts) of
+        # the documents in X: any rows of the matrix, e.g. those in an event window.
+        gamma = np.asarray(doc_topic.estimator_._unnormalized_transform(X), dtype=np.float64)
+        return gamma / gamma.sum(axis=1, keepdims=True), gamma
     theta, _ = _doc_topic_matrix(doc_topic)
     return theta, None
 
@@ -534,8 +537,10 @@ def topic_regression(
         Coefficient draws per posterior draw (LDA only).
     ci : float, default=0.95
     X : sparse matrix, optional
-        The document-term matrix an :class:`~corpus_tools.topics.LDA` was fitted on
-        (a :class:`~corpus_tools.topics.TopicFit` carries it).
+        For an :class:`~corpus_tools.topics.LDA`: the document-term rows of the documents
+        to regress (those it was fitted on, or a subset such as an event window, in the
+        order of ``covariates``). A :class:`~corpus_tools.topics.TopicFit` carries all of
+        its documents.
     random_state : int, default=0
 
     Returns

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -251,17 +252,20 @@ def _events_between(events: pd.DataFrame, lang: str, lo: Any, hi: Any) -> pd.Dat
     return shown.sort_values("date", kind="stable").reset_index(drop=True)
 
 
-def _mark_events(ax: Axes, shown: pd.DataFrame, lo: Any, hi: Any) -> int:
+def _mark_events(ax: Axes, shown: pd.DataFrame, lo: Any, hi: Any, *, numbered: bool = True) -> int:
     """A dashed line per event, numbered above the axes (the key explains the numbers).
 
     Every number sits above its own line. A number closer than 5 % of the time span to
     the previous number of its row moves up a row, so numbers never overprint. Returns
-    the number of rows used (for the title padding).
+    the number of rows used (for the title padding); 0 when ``numbered`` is false (lines
+    only).
     """
     min_gap = (pd.Timestamp(hi) - pd.Timestamp(lo)) * 0.05
     last_in_row: list[pd.Timestamp] = []
     for number, date in enumerate(shown["date"], start=1):
         ax.axvline(date, color=EVENT_COLOR, linestyle="--", linewidth=0.7, zorder=1)
+        if not numbered:
+            continue
         row = next((i for i, d in enumerate(last_in_row) if date - d >= min_gap), None)
         if row is None:
             row = len(last_in_row)
@@ -330,10 +334,19 @@ def _topic_name(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None) ->
     return _label_map(labels).get(topic, f"Topic {topic}")
 
 
-def _panel_title(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None) -> str:
-    """``"<id>: <label>"`` wrapped to the panel, or ``Topic <id>`` without labels."""
+def _panel_title(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None, ax: Axes) -> str:
+    """``"<id>: <label>"`` wrapped to the panel's width, or ``Topic <id>`` without labels."""
     known = _label_map(labels)
-    return _wrap(f"{topic}: {known[topic]}") if topic in known else f"Topic {topic}"
+    if topic not in known:
+        return f"Topic {topic}"
+    return _wrap(f"{topic}: {known[topic]}", _chars_across(ax))
+
+
+def _chars_across(ax: Axes) -> int:
+    """How many title characters fit across the axes (8 pt DejaVu Sans: ~5 pt a glyph)."""
+    fig = ax.get_figure()
+    width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
+    return max(10, int(width_pt / 5.0))
 
 
 def _coarser_than(corpus: pd.DataFrame, freq: str) -> pd.Series:
@@ -486,7 +499,7 @@ def plot_top_terms(
         ax.barh(y, rows["weight"].to_numpy(dtype=float), color=OKABE_ITO[0], height=0.7)
         ax.set_yticks(y, rows["term"].astype(str).tolist())
         ax.set_ylim(n - 0.5, -0.5)  # rank 1 on top, equal bar height in every panel
-        ax.set_title(_panel_title(topic, labels))
+        ax.set_title(_panel_title(topic, labels, ax))
         ax.tick_params(axis="y", length=0)
     fig.supxlabel("Weight", fontsize=8.0)
     return fig
@@ -551,7 +564,7 @@ def plot_prevalence(
     shown = None if events is None else _events_between(events, lang, start, end)
     topics = table["topic"].unique()
     with_n = "n_docs" in table.columns
-    fig = _grid(len(topics) + with_n, ncols, width, panel_height=1.3, sharex=True)
+    fig = _grid(len(topics) + with_n, ncols, width, panel_height=1.5, sharex=True)
     first = fig.axes[0]
     for ax, topic in zip(fig.axes, topics, strict=False):
         if ax is not first:
@@ -561,8 +574,13 @@ def plot_prevalence(
         lo, hi = rows["lo"].to_numpy(float), rows["hi"].to_numpy(float)
         ax.fill_between(x, lo, hi, color=OKABE_ITO[0], alpha=0.3, linewidth=0)
         ax.plot(x, rows["mean"].to_numpy(float), color=OKABE_ITO[0])
-        pad = 6.0 if shown is None else _event_pad(_mark_events(ax, shown, start, end))
-        ax.set_title(_panel_title(topic, labels), pad=pad)
+        pad = 4.0
+        if shown is not None:
+            # Numbers on the top row only: the key explains them, and the lines below
+            # line up with the numbered ones.
+            rows = _mark_events(ax, shown, start, end, numbered=ax.get_subplotspec().is_first_row())
+            pad = _event_pad(rows)
+        ax.set_title(_panel_title(topic, labels, ax), pad=pad)
         if ax.get_subplotspec().is_first_col():
             ax.set_ylabel("Topic prevalence")
     if with_n:
@@ -781,11 +799,11 @@ def plot_event_window(
         raise PlotInputError(
             f"plot_event_window: some {columns[0]} lies outside [{columns[1]}, {columns[2]}]"
         )
-    names = [_wrap(n, 36) for n in _tick_names(effects["topic"], labels)]
+    names = [_wrap(n, 28) for n in _tick_names(effects["topic"], labels)]
     fig = _dot_whisker(diff, lo, hi, names, width, effects.get("significant"))
     ax = fig.axes[0]
     if in_pp:
-        ax.set_xlabel("Change in topic prevalence, percentage points\n(after − before)")
+        ax.set_xlabel("Change, after − before\n(percentage points)")
     else:
         ax.set_xlabel("Change in topic prevalence (after − before)")
     return fig
@@ -822,6 +840,12 @@ def _dot_whisker(
     ax.set_yticks(y, names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     return ax.figure
+
+
+def _term_title(term: str) -> str:
+    """patsy's ``outlet[T.pap]`` as ``outlet = pap``; other terms as they are."""
+    match = re.fullmatch(r"(.+)\[T\.(.+)\]", term)
+    return f"{match[1]} = {match[2]}" if match else term
 
 
 @_styled
@@ -876,7 +900,7 @@ def plot_topic_regression(
         rows = effects[effects["term"] == term].set_index("topic").loc[topics]
         est, lo, hi = (100 * rows[c].to_numpy(float) for c in ("estimate", "ci_lo", "ci_hi"))
         _dot_whisker(est, lo, hi, names, width, ax=ax)
-        ax.set_title(_wrap(term, 40))
+        ax.set_title(_wrap(_term_title(term), 40))
     fig.supxlabel("Effect on topic prevalence, percentage points", fontsize=8.0)
     return fig
 
@@ -1138,28 +1162,33 @@ def _(artist: AxesImage) -> list[Any]:
 def mark_synthetic(fig: Figure, text: str = "SYNTHETIC DATA") -> Figure:
     """Stamp ``fig`` visibly as drawn from synthetic data (the demo corpus).
 
-    A large, light diagonal watermark across the figure plus a small solid label in the
-    top-left corner, so the mark survives cropping and greyscale printing. Marking twice
-    adds nothing.
+    A large, light diagonal watermark across the figure plus a solid line of text above
+    it (the figure's suptitle, so the layout makes room for it), so the mark survives
+    cropping and greyscale printing. Marking twice adds nothing.
 
     Examples
     --------
     >>> fig = plot_event_window(pd.DataFrame({"topic": ["a"], "diff": [0.1],
     ...                                       "diff_lo": [0.0], "diff_hi": [0.2]}))
-    >>> sum(t.get_text() == "SYNTHETIC DATA" for t in mark_synthetic(fig).texts)
+    >>> from matplotlib.text import Text
+    >>> sum(t.get_text() == "SYNTHETIC DATA" for t in mark_synthetic(fig).findobj(Text))
     2
     """
     if any(t.get_gid() == "synthetic-mark" for t in fig.texts):
         return fig
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        raise PlotInputError("mark_synthetic: the figure already has a suptitle")
     with style():
         watermark = fig.text(0.5, 0.5, text, ha="center", va="center", rotation=20,
                              fontsize=28, fontweight="bold", color=SYNTHETIC_COLOR, alpha=0.13,
                              zorder=10)  # fmt: skip
-        corner = fig.text(0.002, 0.998, text, ha="left", va="top", fontsize=MIN_FONT_PT,
-                          fontweight="bold", color=SYNTHETIC_COLOR, zorder=10)  # fmt: skip
-    for mark in (watermark, corner):
+        watermark.set_in_layout(False)
+        banner = fig.suptitle(
+            text, x=0.005, ha="left", fontsize=MIN_FONT_PT, fontweight="bold",
+            color=SYNTHETIC_COLOR,
+        )  # fmt: skip
+    for mark in (watermark, banner):
         mark.set_gid("synthetic-mark")
-        mark.set_in_layout(False)
     return fig
 
 

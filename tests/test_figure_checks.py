@@ -57,8 +57,8 @@ CASES = [
         Case(
             QUICKSTART,
             (
-                'top_terms(10)), "00_top_terms"',
-                'top_terms(10).assign(weight=lambda t: t["weight"] * 1.01)), "00_top_terms"',
+                "top_terms(10), labels=labels)",
+                'top_terms(10).assign(weight=lambda t: t["weight"] * 1.01), labels=labels)',
             ),
         ),
         id="00_quickstart",

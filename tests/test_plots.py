@@ -500,6 +500,12 @@ def test_nothing_is_clipped_at_the_saved_size(prevalence, events) -> None:
         plot_outlet_topic_heatmap(
             pd.DataFrame([[0.1, 0.9]], index=["x"], columns=list(long.values()))
         ),
+        plot_event_window(
+            pd.DataFrame(
+                {"topic": [0, 1], "diff_pp": [1.0, 2.0], "ci_lo": [0.0, 1.0], "ci_hi": [2.0, 3.0]}
+            ),
+            labels=long,
+        ),
     ]
     for fig in figures:
         fig.draw_without_rendering()
@@ -530,6 +536,8 @@ def test_plot_topic_regression() -> None:
     fig = plot_topic_regression(effects, labels={0: "treaty", 1: "trade"})
     (ax,) = fig.axes  # the intercept is left out by default
     assert ax.get_title() == "after"
+    outlets = effects.assign(term=effects["term"].replace("after", "outlet[T.tass]"))
+    assert plot_topic_regression(outlets).axes[0].get_title() == "outlet = tass"
     np.testing.assert_allclose(ax.containers[0].lines[0].get_xdata(), [10.0, -2.0])
     with pytest.raises(PlotInputError, match="no rows for term"):
         plot_topic_regression(effects, terms=["before"])
@@ -542,11 +550,16 @@ def test_synthetic_mark_is_visible_and_shown_once(capsys) -> None:
                                           "diff_hi": [0.2]}))  # fmt: skip
     plain = figure_fingerprint(fig)
     show_figure(fig, "x", synthetic=True)
-    marks = [t for t in fig.texts if t.get_text() == "SYNTHETIC DATA"]
+    marks = [t for t in fig.findobj(Text) if t.get_text() == "SYNTHETIC DATA"]
     assert len(marks) == 2 and all(t.get_visible() for t in marks)
     assert capsys.readouterr().out != f"x: {plain}\n"  # the mark is part of the figure
     mark_synthetic(fig)
-    assert len([t for t in fig.texts if t.get_text() == "SYNTHETIC DATA"]) == 2
+    assert len([t for t in fig.findobj(Text) if t.get_text() == "SYNTHETIC DATA"]) == 2
+    # The banner takes part in the layout: it overlaps no other text.
+    fig.draw_without_rendering()
+    banner = next(m for m in marks if m.get_in_layout()).get_window_extent()
+    others = [t for t in drawn_texts(fig) if t.get_text() != "SYNTHETIC DATA"]
+    assert not any(banner.overlaps(t.get_window_extent()) for t in others)
 
 
 def test_heatmap_axes_take_the_table_axis_names() -> None:
