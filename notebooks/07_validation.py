@@ -91,7 +91,7 @@ pd.concat(tables, names=["language"]).drop(columns="best").round(2)
 def fates(table: pd.DataFrame) -> str:
     bad = table[table["status"] != "recovered"]
     if bad.empty:
-        return "recovers every planted topic"
+        return "none merged, split or lost"
     return "; ".join(
         f"{status}: {', '.join(bad.loc[bad['status'] == status, 'planted'])}"
         for status in ("merged", "split", "lost")

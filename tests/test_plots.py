@@ -585,3 +585,17 @@ def test_coverage_leaves_out_dates_coarser_than_the_period(corpus) -> None:
     assert "1 undated and 1 dated too coarsely not shown" in weekly.get_xlabel()
     monthly = plot_coverage(precise, freq="M").axes[0]
     assert sum(sum(ln.get_ydata()) for ln in monthly.get_lines()) == 4
+
+
+def test_heatmap_tick_labels_do_not_overprint() -> None:
+    labels = ["amunicja, dostarczyć, balistyczny", "handlowy, niewielki, wciąż",
+              "komitet, raport, publikować", "oddział, koreańczyk, jednostka",
+              "orbita, satelita, vostochny_cosmodrome", "sojusznik, apelować, ukrainiec",
+              "traktat, partnerstwo, strategiczny", "zamrozić, wjazd, aktywa"]  # fmt: skip
+    table = pd.DataFrame(np.eye(8), index=[f"planted {i}" for i in range(8)], columns=labels)
+    fig = plot_outlet_topic_heatmap(table)
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    frame = fig.bbox
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 for b in boxes)
