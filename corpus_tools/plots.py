@@ -829,10 +829,12 @@ def _dot_whisker(
         ax = Figure(figsize=(_width_in(width), height), layout="constrained").subplots()
     y = np.arange(len(names))
     ax.axvline(0.0, color=EVENT_COLOR, linewidth=0.7, zorder=1)
-    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=OKABE_ITO[0], capsize=2)
+    # Open and filled dots must be told apart at screen resolution: larger markers then.
+    size = {} if significant is None else {"markersize": 5.0}
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=OKABE_ITO[0], capsize=2, **size)
     if significant is not None:
         faint = ~significant.to_numpy(bool)
-        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white")
+        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white", **size)
     ax.set_yticks(y, names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     return ax.figure

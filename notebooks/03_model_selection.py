@@ -83,7 +83,11 @@ Markdown(
 # %%
 by_k = scores.groupby("k")[measures].mean()
 steps = by_k["perplexity"].diff().dropna()
-rises = [f"K={lo}→{hi}" for lo, hi, d in zip(by_k.index[:-1], by_k.index[1:], steps) if d > 0]
+rises = [
+    f"K={lo}→{hi}"
+    for lo, hi, d in zip(by_k.index[:-1], by_k.index[1:], steps, strict=True)
+    if d > 0
+]
 Markdown(
     f"Mean held-out perplexity goes from {by_k['perplexity'].iloc[0]:.1f} at K={by_k.index[0]} "
     f"to {by_k['perplexity'].iloc[-1]:.1f} at K={by_k.index[-1]}, lowest at "
@@ -109,4 +113,16 @@ Markdown(
     f"(standard error {rule.loc[best, 'sem']:.4f} over {len(seeds)} seeds); the K within one "
     f"standard error are {', '.join(map(str, rule.index[rule['within 1 SE of best']]))}, and "
     f"the most stable of them is K={chosen} (stability {rule.loc[chosen, 'stability']:.3f})."
+    + (
+        f" K={chosen} is the largest K tried: coherence may still rise beyond it, so the "
+        "grid should be extended before this choice is trusted."
+        if chosen == max(ks)
+        else ""
+    )
+    + (
+        f" The demo plants {len(ct.datasets.load_demo_topics())} topics; 07 shows which of"
+        " them each K recovers."
+        if synthetic
+        else ""
+    )
 )

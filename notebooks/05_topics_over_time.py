@@ -99,6 +99,7 @@ effects = ct.event_window(
     random_state=seed,
 )
 window = effects.iloc[0]
+correction = effects.attrs["correction"].capitalize()
 effects.assign(label=effects["topic"].map(labels)).drop(columns=["start", "end"]).round(3)
 
 # %%
@@ -107,7 +108,7 @@ Markdown(
     f"{window_days} days each side, cut at the neighbouring events). "
     f"{window['n_before']} documents before and {window['n_after']} after the event; "
     f"{window['n_excluded']} documents dated only to a month that contains "
-    f"{event_date} are left out. p-values: bootstrap, {effects.attrs['correction'].capitalize()}-adjusted "
+    f"{event_date} are left out. p-values: bootstrap, {correction}-adjusted "
     f"over {len(effects)} topics; {int(effects['significant'].sum())} topics change "
     "significantly at the 5 % level after adjustment."
 )
@@ -135,9 +136,11 @@ if synthetic:
     planted = ct.datasets.load_demo_topics()
     truth_shares = truth[[f"topic_{name}" for name in planted["name"]]]
     truth_shares = truth_shares.set_axis(list(planted["name"]), axis=1).reset_index(drop=True)
-    treaty = int(ct.recovery_table(truth_shares, fit.model.doc_topic_).set_index("planted").loc[
-        "treaty", "best"
-    ])
+    treaty = int(
+        ct.recovery_table(truth_shares, fit.model.doc_topic_)
+        .set_index("planted")
+        .loc["treaty", "best"]
+    )
     row = effects.set_index("topic").loc[treaty]
     verdict = "rises" if row["ci_lo"] > 0 else "does not rise clearly"
     display(

@@ -148,8 +148,9 @@ Markdown(
 grid = {n: runs["pl"][1] if n == k else recover("pl", n)[1] for n in k_grid}
 statuses = pd.DataFrame(
     {
-        f"K={n}": ct.recovery_table(planted_shares(g), g.model.doc_topic_)
-        .set_index("planted")["status"]
+        f"K={n}": ct.recovery_table(planted_shares(g), g.model.doc_topic_).set_index("planted")[
+            "status"
+        ]
         for n, g in grid.items()
     }
 )
