@@ -21,8 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
-import statsmodels.api as sm
-from statsmodels.stats.multitest import multipletests
 
 from .errors import CorpusToolsError
 
@@ -410,6 +408,9 @@ def event_window(
 
 
 def _adjust(p_value: np.ndarray, method: str) -> np.ndarray:
+    # statsmodels is imported when needed: plots imports this module for period midpoints.
+    from statsmodels.stats.multitest import multipletests
+
     try:
         return multipletests(p_value, method=method)[1]
     except ValueError as exc:
@@ -482,6 +483,8 @@ def _ols_draws(
     y: np.ndarray, design: pd.DataFrame, n_sims: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """OLS estimates of one response and ``n_sims`` draws from their sampling distribution."""
+    import statsmodels.api as sm
+
     result = sm.OLS(y, design).fit()
     params = result.params.to_numpy()
     cov = result.cov_params().to_numpy()
@@ -561,6 +564,8 @@ def topic_regression(
     >>> round(float(row["estimate"]), 1), bool(row["ci_lo"] > 0.25)
     (0.3, True)
     """
+    import statsmodels.api as sm
+
     alpha = _check_ci(n_draws, ci, "n_draws")
     if n_sims < 1:
         raise EffectsError(f"need n_sims >= 1, got {n_sims}")

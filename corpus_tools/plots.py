@@ -713,9 +713,10 @@ def plot_outlet_topic_heatmap(
     _require(table, (), "plot_outlet_topic_heatmap")
     values = table.to_numpy(dtype=float)
     inches = _width_in(width)
-    # Horizontal labels wrapped to their column (about 80 % of the width is the heat map;
-    # a 7-pt glyph is about 4 pt wide): rotated multi-line labels overprint each other.
-    per_column = max(6, int(inches * 0.8 * 72 / values.shape[1] / 4.0))
+    # Horizontal labels wrapped to their column (about 75 % of the width is the heat map;
+    # a 7-pt glyph is up to 4.5 pt wide): rotated multi-line labels overprint each other.
+    # Long labels read best as rows: pass the table transposed.
+    per_column = max(6, int(inches * 0.75 * 72 / values.shape[1] / 4.5))
     columns = [_wrap(c, per_column) for c in table.columns]
     label_lines = max(c.count("\n") + 1 for c in columns)
     height = min(0.25 * len(table) + 1.0 + 0.12 * label_lines, inches)
@@ -834,7 +835,9 @@ def _dot_whisker(
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=OKABE_ITO[0], capsize=2, **size)
     if significant is not None:
         faint = ~significant.to_numpy(bool)
-        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white", **size)
+        # errorbar draws its markers at zorder 2.1, above its bars; the open dots go on top.
+        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white",
+                zorder=3, **size)  # fmt: skip
     ax.set_yticks(y, names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     return ax.figure

@@ -83,13 +83,14 @@ reps.assign(opening=[texts[d][:110].replace("\n", " ") for d in reps["doc_id"]])
 shares = fit.doc_topics()
 names = dict(zip(fit.topic_columns, fit.model.labels_, strict=True))
 table = shares.groupby("outlet")[fit.topic_columns].mean().rename(columns=names)
-fig = plots.plot_outlet_topic_heatmap(table, xlabel="Topic (FREX label)", ylabel="Outlet")
+# Topics as rows: their labels are long, the outlet names short.
+fig = plots.plot_outlet_topic_heatmap(table.T, xlabel="Outlet", ylabel="Topic (FREX label)")
 plots.show_figure(fig, "04_outlet_topics", figures_dir, synthetic=synthetic)
 
 # %%
 n_by_outlet = shares["outlet"].value_counts().sort_index()
 Markdown(
-    "**Figure.** Mean topic share of the documents of each outlet (rows sum to 1), from "
+    "**Figure.** Mean topic share of the documents of each outlet (columns sum to 1), from "
     "the same model; n per outlet: "
     + ", ".join(f"{outlet} {n}" for outlet, n in n_by_outlet.items())
     + ". Point estimates; 05 gives bootstrap intervals for the same table."

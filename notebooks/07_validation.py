@@ -111,8 +111,8 @@ Markdown(
 # %% [markdown]
 # ## Planted against fitted topics (Polish)
 #
-# Rows: the planted dominant topic; columns: the fitted topic's FREX label; cells: the
-# share of the planted topic's documents whose dominant fitted topic is that column.
+# Columns: the planted dominant topic; rows: the fitted topic's FREX label; cells: the
+# share of the planted topic's documents whose dominant fitted topic is that row.
 # A clean recovery is one dominant cell per row and per column.
 
 # %%
@@ -123,9 +123,9 @@ fitted = pd.Series(fit.model.doc_topic_.argmax(axis=1), index=docs.index).map(
 )
 confusion = pd.crosstab(docs["truth_dominant_topic"], fitted, normalize="index")
 fig = plots.plot_outlet_topic_heatmap(
-    confusion,
-    xlabel="Fitted topic (FREX label)",
-    ylabel="Planted topic",
+    confusion.T,  # fitted topics as rows: their labels are long
+    xlabel="Planted topic",
+    ylabel="Fitted topic (FREX label)",
     colorbar_label="Share of the planted topic's documents",
 )
 plots.show_figure(fig, "07_planted_vs_fitted", figures_dir, synthetic=True)
@@ -133,8 +133,8 @@ plots.show_figure(fig, "07_planted_vs_fitted", figures_dir, synthetic=True)
 # %%
 n_planted = docs["truth_dominant_topic"].value_counts()
 Markdown(
-    f"**Figure.** Polish LDA, K={k}, seed {seed}: row-normalised counts of "
-    f"{len(docs)} documents by planted (rows) and fitted (columns) dominant topic; n per "
+    f"**Figure.** Polish LDA, K={k}, seed {seed}: column-normalised counts of "
+    f"{len(docs)} documents by planted (columns) and fitted (rows) dominant topic; n per "
     f"planted topic {n_planted.min()} to {n_planted.max()}. Exact shares, no interval."
 )
 

@@ -525,6 +525,8 @@ def test_event_window_in_percentage_points_marks_significance() -> None:
     assert "percentage points" in ax.get_xlabel()
     open_dots = [ln for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]
     assert [list(ln.get_xdata()) for ln in open_dots] == [[-1.0]]
+    filled = ax.containers[0].lines[0]
+    assert open_dots[0].get_zorder() > filled.get_zorder()  # drawn over the filled dot
 
 
 def test_plot_topic_regression() -> None:
