@@ -41,7 +41,9 @@ RECOLOUR = (
 # The trap: the same figure shown without its fingerprint line.
 NO_FINGERPRINT = (
     "import corpus_tools.plots\n"
-    "corpus_tools.plots.show_figure = lambda fig, name, figures_dir=None, **kw: fig"
+    "corpus_tools.plots.show_figure = (\n"
+    "    lambda fig, name, figures_dir=None, **kw: corpus_tools.plots._display_png(fig)\n"
+    ")"
 )
 
 
