@@ -317,8 +317,14 @@ def _period_x(values: pd.Series) -> pd.Series:
 
 
 def _wrap(text: str, width: int = WRAP_CHARS) -> str:
-    """Break a long title or tick label over lines so nothing is clipped."""
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    """Break a long title or tick label over lines so nothing is clipped.
+
+    Words are kept whole unless one is much longer than a line (``ukraine_war`` in a
+    10-character column stays whole, ``vostochny_cosmodrome`` is cut).
+    """
+    text = str(text)
+    longest = max((len(word) for word in text.split()), default=0)
+    return "\n".join(textwrap.wrap(text, width, break_long_words=longest > width + 4)) or text
 
 
 def _label_map(labels: Mapping[Any, str] | Sequence[str] | None) -> dict[Any, str]:
