@@ -12,7 +12,8 @@ named for their concern:
 - :mod:`corpus_tools.htmltext` — main text of saved web pages.
 - :mod:`corpus_tools.actors` — the multilingual actor and place lexicon.
 - :mod:`corpus_tools.text` — tokenisation, lemmatisation with protected names, vectorising.
-- :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
+- :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection (choosing K).
+- :mod:`corpus_tools.effects` — prevalence over time, event windows, covariate regression.
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.lexical` — KWIC, keyness, actor co-occurrence, dictionaries, tables.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
@@ -69,9 +70,11 @@ _EXPORTS: dict[str, str] = {
     "fit_corpus": "topics",
     "TopicFit": "topics",
     "select_k": "topics",
-    "topic_prevalence": "topics",
-    "event_window": "topics",
-    "period_of": "topics",
+    "choose_k": "topics",
+    "topic_prevalence": "effects",
+    "event_window": "effects",
+    "period_of": "effects",
+    "topic_regression": "effects",
     "save_model": "topics:save",
     "load_model": "topics:load",
     # evaluation
@@ -79,6 +82,7 @@ _EXPORTS: dict[str, str] = {
     "topic_diversity": "evaluate",
     "topic_stability": "evaluate",
     "recovery_scores": "evaluate",
+    "recovery_table": "evaluate",
     # figures
     "save_figure": "plots",
     "figure_fingerprint": "plots",
@@ -108,6 +112,7 @@ __all__ = [
     "__version__",
     "actor_cooccurrence",
     "actor_groups",
+    "choose_k",
     "coherence",
     "corpus_matrix",
     "demo_path",
@@ -135,6 +140,7 @@ __all__ = [
     "read_corpus",
     "read_figure_provenance",
     "recovery_scores",
+    "recovery_table",
     "save_corpus",
     "save_figure",
     "save_model",
@@ -143,6 +149,7 @@ __all__ = [
     "tag_actors",
     "topic_diversity",
     "topic_prevalence",
+    "topic_regression",
     "topic_stability",
     "validate_corpus",
 ]
@@ -154,6 +161,7 @@ _SUBMODULES = frozenset(
         "clean",
         "datasets",
         "dedupe",
+        "effects",
         "evaluate",
         "htmltext",
         "io",
@@ -191,8 +199,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .actors import actor_groups, filter_corpus, load_lexicon, tag_actors
     from .clean import load_profile
     from .datasets import demo_path, fetch_kcna, fetch_rss_nk, load_demo, load_demo_truth
+    from .effects import event_window, period_of, topic_prevalence, topic_regression
     from .errors import CorpusToolsError
-    from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
+    from .evaluate import (
+        coherence,
+        recovery_scores,
+        recovery_table,
+        topic_diversity,
+        topic_stability,
+    )
     from .io import (
         IngestMemoryError,
         IngestReport,
@@ -219,12 +234,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         LDA,
         NMF,
         TopicFit,
+        choose_k,
         corpus_matrix,
-        event_window,
         fit_corpus,
-        period_of,
         select_k,
-        topic_prevalence,
     )
     from .topics import load as load_model
     from .topics import save as save_model

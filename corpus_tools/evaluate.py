@@ -6,7 +6,8 @@
 * :func:`topic_diversity` - share of unique words among the topics' top words;
 * :func:`match_topics`, :func:`topic_stability`, :func:`average_jaccard` - agreement of topic
   solutions from different runs;
-* :func:`recovery_scores`, :func:`dominant_topics` - how well topics recover known labels.
+* :func:`recovery_scores`, :func:`dominant_topics` - how well topics recover known labels;
+* :func:`recovery_table` - per planted topic: recovered, merged, split or lost.
 
 Held-out perplexity is the topic model's job (:mod:`corpus_tools.topics`).
 """
@@ -19,6 +20,7 @@ from itertools import combinations
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.pairwise import cosine_similarity
@@ -413,3 +415,106 @@ def dominant_topics(doc_topic: np.ndarray) -> np.ndarray:
     if not np.isfinite(m).all() or (m < 0).any():
         raise EvaluationError("doc_topic must hold finite, non-negative shares")
     return np.where(m.any(axis=1), m.argmax(axis=1), -1)
+
+
+RECOVERY_STATUSES: tuple[str, ...] = ("recovered", "merged", "split", "lost")
+
+
+def recovery_table(
+    truth_shares: pd.DataFrame | np.ndarray,
+    doc_topic: pd.DataFrame | np.ndarray,
+    *,
+    min_share: float = 0.2,
+    min_recall: float = 0.5,
+) -> pd.DataFrame:
+    """Which planted topics a model recovers, merges, splits or loses.
+
+    A global score (ARI, NMI) can be high while one planted topic disappears into another;
+    this table names each planted topic's fate. Every document is assigned its dominant
+    planted topic (largest share in ``truth_shares``) and its dominant fitted topic
+    (:func:`dominant_topics`); documents without one (all-zero rows, e.g. off-topic
+    documents) are left out. For planted topic ``p`` with documents ``D_p`` and fitted
+    topic ``f`` with documents ``F_f``:
+
+    * ``fitted``: the fitted topics holding at least ``min_share`` of ``D_p``, largest first;
+    * ``recall = |D_p & F_f| / |D_p|`` and ``precision = |D_p & F_f| / |F_f|`` for the fitted
+      topic holding most of ``D_p``;
+    * ``status``: ``merged`` when the fitted topic holding most of ``D_p`` also holds
+      ``min_share`` of another planted topic's documents; else ``split`` when two or more
+      fitted topics each hold ``min_share`` of ``D_p``; else ``recovered`` when
+      ``recall >= min_recall``; ``lost`` otherwise (no fitted topic holds a clear part).
+
+    Parameters
+    ----------
+    truth_shares : DataFrame or ndarray of shape (n_docs, n_planted)
+        Planted topic shares of each document (columns name the planted topics).
+    doc_topic : DataFrame or ndarray of shape (n_docs, n_fitted)
+        Fitted topic shares of the same documents in the same order (columns, e.g. the
+        FREX labels, name the fitted topics; otherwise their index is used).
+    min_share : float, default=0.2
+    min_recall : float, default=0.5
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per planted topic that dominates at least one document, in column order:
+        ``planted, n_docs, fitted`` (tuple), ``best`` (the fitted topic holding most of
+        it), ``recall, precision, status``.
+
+    Examples
+    --------
+    >>> truth = pd.DataFrame(np.eye(3)[[0, 0, 1, 1, 2, 2]], columns=["a", "b", "c"])
+    >>> fitted = np.eye(2)[[0, 0, 1, 1, 1, 1]]
+    >>> recovery_table(truth, fitted)[["planted", "status"]].to_numpy().tolist()
+    [['a', 'recovered'], ['b', 'merged'], ['c', 'merged']]
+    """
+    if not 0.0 < min_share <= 0.5 or not 0.0 < min_recall <= 1.0:
+        raise EvaluationError(
+            f"need 0 < min_share <= 0.5 and 0 < min_recall <= 1, got {min_share}, {min_recall}"
+        )
+    planted_names = _names(truth_shares)
+    fitted_names = _names(doc_topic)
+    truth = dominant_topics(np.asarray(truth_shares, dtype=float))
+    fitted = dominant_topics(np.asarray(doc_topic, dtype=float))
+    if len(truth) != len(fitted):
+        raise EvaluationError(
+            f"truth_shares has {len(truth)} documents and doc_topic {len(fitted)}; "
+            "pass the same documents in the same order"
+        )
+    known = (truth >= 0) & (fitted >= 0)
+    counts = pd.crosstab(truth[known], fitted[known])
+    counts = counts.reindex(columns=range(len(fitted_names)), fill_value=0)
+    share_of_planted = counts.div(counts.sum(axis=1), axis=0)
+    holds = share_of_planted >= min_share
+    rows = []
+    for p, share in share_of_planted.iterrows():
+        held = share[holds.loc[p]].sort_values(ascending=False, kind="stable")
+        best = int(share.to_numpy().argmax())
+        recall = float(share.iloc[best])
+        precision = float(counts.loc[p, best] / counts[best].sum())
+        if holds.loc[p, best] and holds[best].sum() >= 2:
+            status = "merged"
+        elif len(held) >= 2:
+            status = "split"
+        elif len(held) == 1 and recall >= min_recall:
+            status = "recovered"
+        else:
+            status = "lost"
+        rows.append(
+            {
+                "planted": planted_names[p],
+                "n_docs": int(counts.loc[p].sum()),
+                "fitted": tuple(fitted_names[f] for f in held.index),
+                "best": fitted_names[best],
+                "recall": recall,
+                "precision": precision,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _names(shares: pd.DataFrame | np.ndarray) -> list:
+    if isinstance(shares, pd.DataFrame):
+        return list(shares.columns)
+    return list(range(np.shape(shares)[1]))

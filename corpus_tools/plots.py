@@ -19,7 +19,9 @@ import functools
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+import textwrap
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -41,6 +43,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Transform
 
 from . import __version__
+from .effects import period_midpoint
 from .errors import CorpusToolsError
 from .provenance import FIGURE_METADATA_KEY, current_provenance
 
@@ -52,6 +55,7 @@ __all__ = [
     "PlotInputError",
     "figure_fingerprint",
     "load_events",
+    "mark_synthetic",
     "plot_cooccurrence",
     "plot_coverage",
     "plot_event_window",
@@ -59,7 +63,9 @@ __all__ = [
     "plot_outlet_topic_heatmap",
     "plot_prevalence",
     "plot_top_terms",
+    "plot_topic_regression",
     "save_figure",
+    "show_figure",
     "style",
 ]
 
@@ -81,6 +87,9 @@ SINGLE_COLUMN_IN = 3.5
 DOUBLE_COLUMN_IN = 7.2
 MIN_FONT_PT = 7.0
 EVENT_COLOR = "#555555"
+SYNTHETIC_COLOR = "#B2182B"
+#: Characters per line of wrapped titles and tick labels.
+WRAP_CHARS = 28
 #: Resolution of the Agg rendering hashed by :func:`figure_fingerprint`.
 FINGERPRINT_DPI = 72
 
@@ -252,31 +261,42 @@ def _events_between(events: pd.DataFrame, lang: str, lo: Any, hi: Any) -> pd.Dat
     return shown.sort_values("date", kind="stable").reset_index(drop=True)
 
 
-def _mark_events(ax: Axes, shown: pd.DataFrame, lo: Any, hi: Any) -> None:
+def _mark_events(ax: Axes, shown: pd.DataFrame, lo: Any, hi: Any, *, numbered: bool = True) -> int:
     """A dashed line per event, numbered above the axes (the key explains the numbers).
 
-    Events closer than 6 % of the time span share one label ("6,7") so numbers stay legible.
+    Every number sits above its own line. A number closer than 5 % of the time span to
+    the previous number of its row moves up a row, so numbers never overprint. Returns
+    the number of rows used (for the title padding); 0 when ``numbered`` is false (lines
+    only).
     """
-    min_gap = (pd.Timestamp(hi) - pd.Timestamp(lo)) * 0.06
-    groups: list[tuple[pd.Timestamp, list[str]]] = []
+    min_gap = (pd.Timestamp(hi) - pd.Timestamp(lo)) * 0.05
+    last_in_row: list[pd.Timestamp] = []
     for number, date in enumerate(shown["date"], start=1):
         ax.axvline(date, color=EVENT_COLOR, linestyle="--", linewidth=0.7, zorder=1)
-        if groups and date - groups[-1][0] < min_gap:
-            groups[-1][1].append(str(number))
-        else:
-            groups.append((date, [str(number)]))
-    for date, numbers in groups:
+        if not numbered:
+            continue
+        row = next((i for i, d in enumerate(last_in_row) if date - d >= min_gap), None)
+        if row is None:
+            row = len(last_in_row)
+            last_in_row.append(date)
+        last_in_row[row] = date
         ax.annotate(
-            ",".join(numbers),
+            str(number),
             xy=(date, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(0, 1),
+            xytext=(0, 1 + 8 * row),
             textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize=MIN_FONT_PT,
             color=EVENT_COLOR,
         )
+    return len(last_in_row)
+
+
+def _event_pad(n_rows: int) -> float:
+    """Title padding (points) above ``n_rows`` rows of event numbers."""
+    return 4.0 + 8.0 * n_rows
 
 
 def _event_key(fig: Figure, shown: pd.DataFrame) -> None:
@@ -298,11 +318,63 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _period_starts(values: pd.Series) -> pd.Series:
-    """Periods (or anything datetime-like) as timestamps at the start of the period."""
+def _period_x(values: pd.Series) -> pd.Series:
+    """Where a period is drawn: its midpoint (datetimes are drawn where they are)."""
     if isinstance(values.dtype, pd.PeriodDtype):
-        return values.dt.to_timestamp()
+        return period_midpoint(values).set_axis(values.index)
     return pd.to_datetime(values)
+
+
+def _wrap(text: str, width: int = WRAP_CHARS) -> str:
+    """Break a long title or tick label over lines so nothing is clipped.
+
+    Words are kept whole unless one is much longer than a line (``ukraine_war`` in a
+    10-character column stays whole, ``vostochny_cosmodrome`` is cut).
+    """
+    text = str(text)
+    longest = max((len(word) for word in text.split()), default=0)
+    return "\n".join(textwrap.wrap(text, width, break_long_words=longest > width + 4)) or text
+
+
+def _label_map(labels: Mapping[Any, str] | Sequence[str] | None) -> dict[Any, str]:
+    if labels is None:
+        return {}
+    if isinstance(labels, Mapping):
+        return {k: str(v) for k, v in labels.items()}
+    return {i: str(v) for i, v in enumerate(labels)}
+
+
+def _topic_name(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None) -> str:
+    """A topic's label when known (``labels`` maps topic -> label), else ``Topic <id>``."""
+    return _label_map(labels).get(topic, f"Topic {topic}")
+
+
+def _panel_title(topic: Any, labels: Mapping[Any, str] | Sequence[str] | None, ax: Axes) -> str:
+    """``"<id>: <label>"`` wrapped to the panel's width, or ``Topic <id>`` without labels."""
+    known = _label_map(labels)
+    if topic not in known:
+        return f"Topic {topic}"
+    return _wrap(f"{topic}: {known[topic]}", _chars_across(ax))
+
+
+def _chars_across(ax: Axes) -> int:
+    """How many title characters fit across the axes (8 pt DejaVu Sans: ~5 pt a glyph)."""
+    fig = ax.get_figure()
+    width_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
+    return max(10, int(width_pt / 5.0))
+
+
+def _coarser_than(corpus: pd.DataFrame, freq: str) -> pd.Series:
+    """Documents whose ``date_precision`` is coarser than the period ``freq``.
+
+    A month-precision date (stored on the 1st) fits a month, quarter or year but not a
+    day or week; a year-precision date fits only a year.
+    """
+    if "date_precision" not in corpus.columns:
+        return pd.Series(False, index=corpus.index)
+    unit = freq.split("-")[0]
+    too_coarse = {"D": {"month", "year"}, "W": {"month", "year"}, "M": {"year"}, "Q": {"year"}}
+    return corpus["date_precision"].isin(too_coarse.get(unit, set())).fillna(False)
 
 
 # ---- plots -------------------------------------------------------------------------------
@@ -325,7 +397,9 @@ def plot_coverage(
     ----------
     corpus : pandas.DataFrame
         A corpus (see :mod:`corpus_tools.schema`); needs ``date`` and the ``by`` column.
-        Undated documents cannot be placed in time: their number is stated in the x label.
+        Undated documents, and documents whose ``date_precision`` is coarser than
+        ``freq`` (a month-only date for weeks), cannot be placed: their numbers are
+        stated in the x label. Periods are drawn at their midpoints.
     by : {"outlet", "language"}
         One line per value of this column (missing values are shown as ``"unknown"``).
     freq : str
@@ -354,28 +428,34 @@ def plot_coverage(
     if by not in ("outlet", "language"):
         raise PlotInputError(f"plot_coverage: by must be 'outlet' or 'language', got {by!r}")
     _require(corpus, ("date", by), "plot_coverage")
-    dated = corpus[corpus["date"].notna()]
+    coarse = _coarser_than(corpus, freq)
+    dated = corpus[corpus["date"].notna() & ~coarse]
     if dated.empty:
         raise PlotInputError("plot_coverage: no document has a date")
     periods = pd.to_datetime(dated["date"]).dt.to_period(freq)
     counts = pd.crosstab(periods, dated[by].astype("string").fillna("unknown"))
     full = pd.period_range(counts.index.min(), counts.index.max(), freq=freq)
     counts = counts.reindex(full, fill_value=0)
-    x = counts.index.to_timestamp()
+    x = pd.DatetimeIndex(_period_x(pd.Series(counts.index)))
 
     fig = Figure(figsize=(_width_in(width), _width_in(width) * 0.4), layout="constrained")
     ax = fig.subplots()
     for i, name in enumerate(counts.columns):
         ax.plot(x, counts[name].to_numpy(), marker="o", label=str(name), **_series_style(i))
     if events is not None:
-        end = counts.index.max().to_timestamp(how="end")
-        shown = _events_between(events, lang, x.min(), end)
-        _mark_events(ax, shown, x.min(), end)
+        start = counts.index.min().start_time
+        end = counts.index.max().end_time
+        shown = _events_between(events, lang, start, end)
+        _mark_events(ax, shown, start, end)
         _event_key(fig, shown)
     _date_axis(ax)
     unit = _FREQ_LABELS.get(counts.index.freqstr.split("-")[0], "Period")
-    n_undated = len(corpus) - len(dated)
-    ax.set_xlabel(unit + (f" ({n_undated} undated not shown)" if n_undated else ""))
+    n_undated = int(corpus["date"].isna().sum())
+    notes = [f"{n_undated} undated" if n_undated else "", f"{coarse.sum()} dated too coarsely"]
+    left_out = " and ".join(n for n in notes if n and not n.startswith("0 "))
+    ax.set_xlabel(
+        unit + " (points at mid-period)" + (f"; {left_out} not shown" if left_out else "")
+    )
     ax.set_ylabel("Documents")
     ax.set_ylim(bottom=0)
     fig.legend(loc="outside right upper", title=by.capitalize())
@@ -384,7 +464,12 @@ def plot_coverage(
 
 @_styled
 def plot_top_terms(
-    top_terms: pd.DataFrame, *, n: int = 10, ncols: int = 4, width: Width = "double"
+    top_terms: pd.DataFrame,
+    *,
+    n: int = 10,
+    ncols: int = 4,
+    labels: Mapping[Any, str] | Sequence[str] | None = None,
+    width: Width = "double",
 ) -> Figure:
     """Plot each topic's top terms as horizontal bars, one small panel per topic.
 
@@ -397,6 +482,9 @@ def plot_top_terms(
         Terms shown per topic.
     ncols : int
         Panels per row.
+    labels : mapping or sequence of str, optional
+        Topic labels (e.g. the model's ``labels_``), shown in each panel's title as
+        ``"3: label"``; without them the title is ``Topic 3``.
     width : {"single", "double"} or float
         Journal column width, or the width in inches.
 
@@ -426,7 +514,7 @@ def plot_top_terms(
         ax.barh(y, rows["weight"].to_numpy(dtype=float), color=OKABE_ITO[0], height=0.7)
         ax.set_yticks(y, rows["term"].astype(str).tolist())
         ax.set_ylim(n - 0.5, -0.5)  # rank 1 on top, equal bar height in every panel
-        ax.set_title(f"Topic {topic}")
+        ax.set_title(_panel_title(topic, labels, ax))
         ax.tick_params(axis="y", length=0)
     fig.supxlabel("Weight", fontsize=8.0)
     return fig
@@ -438,20 +526,25 @@ def plot_prevalence(
     *,
     events: pd.DataFrame | None = None,
     lang: str = "en",
+    labels: Mapping[Any, str] | Sequence[str] | None = None,
     ncols: int = 4,
     width: Width = "double",
 ) -> Figure:
-    """Plot each topic's prevalence over time with its confidence band.
+    """Plot each topic's prevalence over time with its confidence band, and n per period.
 
     Parameters
     ----------
     prevalence : pandas.DataFrame
         Tidy table with columns ``group`` (the period: Period, datetime or any ordered
-        label), ``topic``, ``mean``, ``lo``, ``hi``.
+        label), ``topic``, ``mean``, ``lo``, ``hi`` and optionally ``n_docs``, as returned
+        by :func:`corpus_tools.effects.topic_prevalence`. Periods are drawn at their
+        midpoint. With ``n_docs`` a last panel shows the documents per period.
     events : pandas.DataFrame, optional
         Dated events (see :func:`plot_coverage`); needs datetime-like groups.
     lang : str
         Language of the event labels.
+    labels : mapping or sequence of str, optional
+        Topic labels for the panel titles (see :func:`plot_top_terms`).
     ncols : int
         Panels per row; one panel per topic, all on the same scales.
     width : {"single", "double"} or float
@@ -465,10 +558,10 @@ def plot_prevalence(
     --------
     >>> prev = pd.DataFrame({"group": pd.period_range("2024-01", periods=2, freq="M"),
     ...                      "topic": [0, 0], "mean": [0.2, 0.3],
-    ...                      "lo": [0.1, 0.2], "hi": [0.3, 0.4]})
-    >>> fig = plot_prevalence(prev)
-    >>> len(fig.axes[0].get_lines())
-    1
+    ...                      "lo": [0.1, 0.2], "hi": [0.3, 0.4], "n_docs": [10, 12]})
+    >>> fig = plot_prevalence(prev, labels={0: "treaty"})
+    >>> fig.axes[0].get_title(), len(fig.axes)
+    ('0: treaty', 2)
     """
     _require(prevalence, ("group", "topic", "mean", "lo", "hi"), "plot_prevalence")
     table = prevalence.sort_values(["topic", "group"], kind="stable")
@@ -478,33 +571,62 @@ def plot_prevalence(
     if events is not None and not timed:
         raise PlotInputError("plot_prevalence: events need Period or datetime groups")
     if timed:
-        table = table.assign(x=_period_starts(table["group"]))
+        table = table.assign(x=_period_x(table["group"]))
     else:
         order = {g: i for i, g in enumerate(pd.unique(prevalence["group"]))}
         table = table.assign(x=table["group"].map(order))
-    start, end = table["x"].min(), table["x"].max()
+    start, end = _time_span(table["group"]) if timed else (None, None)
     shown = None if events is None else _events_between(events, lang, start, end)
     topics = table["topic"].unique()
-    fig = _grid(len(topics), ncols, width, panel_height=1.3, sharex=True, sharey=True)
-    for ax, topic in zip(fig.axes, topics, strict=True):
+    with_n = "n_docs" in table.columns
+    fig = _grid(len(topics) + with_n, ncols, width, panel_height=1.5, sharex=True)
+    first = fig.axes[0]
+    for ax, topic in zip(fig.axes, topics, strict=False):
+        if ax is not first:
+            ax.sharey(first)
         rows = table[table["topic"] == topic]
         x = rows["x"].to_numpy()
         lo, hi = rows["lo"].to_numpy(float), rows["hi"].to_numpy(float)
         ax.fill_between(x, lo, hi, color=OKABE_ITO[0], alpha=0.3, linewidth=0)
         ax.plot(x, rows["mean"].to_numpy(float), color=OKABE_ITO[0])
-        if shown is None:
-            ax.set_title(f"Topic {topic}")
-        else:
-            ax.set_title(f"Topic {topic}", pad=10)  # room for the event numbers
-            _mark_events(ax, shown, start, end)
+        pad = 4.0
+        if shown is not None:
+            # Numbers on the top row only: the key explains them, and the lines below
+            # line up with the numbered ones.
+            rows = _mark_events(ax, shown, start, end, numbered=ax.get_subplotspec().is_first_row())
+            pad = _event_pad(rows)
+        ax.set_title(_panel_title(topic, labels, ax), pad=pad)
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("Topic prevalence")
+    if with_n:
+        ax = fig.axes[len(topics)]
+        per_period = table.drop_duplicates("group")
+        width_bar = _bar_width(per_period["x"]) if timed else 0.8
+        ax.bar(per_period["x"], per_period["n_docs"].to_numpy(float), width=width_bar,
+               color=EVENT_COLOR, alpha=0.6)  # fmt: skip
+        ax.set_title("Documents per period", pad=6.0)
+        ax.set_ylabel("n")
     if timed:
-        _date_axis(fig.axes[0])
+        _date_axis(first)
     else:
-        fig.axes[0].set_xticks(list(order.values()), [str(g) for g in order])
-    fig.supylabel("Topic prevalence", fontsize=8.0)
+        first.set_xticks(list(order.values()), [str(g) for g in order])
     if shown is not None:
         _event_key(fig, shown)
     return fig
+
+
+def _time_span(groups: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last instant covered by Period (or datetime) groups."""
+    if isinstance(groups.dtype, pd.PeriodDtype):
+        return groups.min().start_time, groups.max().end_time
+    dates = pd.to_datetime(groups)
+    return dates.min(), dates.max()
+
+
+def _bar_width(x: pd.Series) -> Any:
+    """Bars 80 % as wide as the smallest gap between period midpoints."""
+    gaps = pd.Series(pd.to_datetime(x).sort_values().unique()).diff().dropna()
+    return (gaps.min() if len(gaps) else pd.Timedelta(days=20)) * 0.8
 
 
 _METRICS: tuple[tuple[str, str], ...] = (
@@ -564,9 +686,15 @@ def plot_model_selection(results: pd.DataFrame, *, width: Width = "double") -> F
 
 @_styled
 def plot_outlet_topic_heatmap(
-    table: pd.DataFrame, *, fmt: str = ".2f", width: Width = "double"
+    table: pd.DataFrame,
+    *,
+    fmt: str = ".2f",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    colorbar_label: str = "Mean topic share",
+    width: Width = "double",
 ) -> Figure:
-    """Plot the mean topic share per outlet as an annotated heatmap.
+    """Plot a table of shares as an annotated heatmap (e.g. mean topic share per outlet).
 
     Parameters
     ----------
@@ -574,8 +702,13 @@ def plot_outlet_topic_heatmap(
         Wide table: one row per outlet (the index), one column per topic, values the mean
         document-topic share. Named axes (``table.index.name``, ``table.columns.name``)
         label the plot, so any two groupings can be shown, e.g. planted × fitted topics.
+        Long column labels are wrapped to the width of their column.
     fmt : str
         Format of the number printed in each cell.
+    xlabel, ylabel : str, optional
+        Axis titles; default the table's axis names, else "Topic" and "Outlet".
+    colorbar_label : str
+        What the colour (and the printed numbers) mean.
     width : {"single", "double"} or float
         Journal column width, or the width in inches.
 
@@ -595,14 +728,20 @@ def plot_outlet_topic_heatmap(
     _require(table, (), "plot_outlet_topic_heatmap")
     values = table.to_numpy(dtype=float)
     inches = _width_in(width)
-    height = min(0.25 * len(table) + 1.0, inches)
+    # Horizontal labels wrapped to their column (about 75 % of the width is the heat map;
+    # a 7-pt glyph is up to 4.5 pt wide): rotated multi-line labels overprint each other.
+    # Long labels read best as rows: pass the table transposed.
+    per_column = max(6, int(inches * 0.75 * 72 / values.shape[1] / 4.5))
+    columns = [_wrap(c, per_column) for c in table.columns]
+    label_lines = max(c.count("\n") + 1 for c in columns)
+    height = min(0.25 * len(table) + 1.0 + 0.12 * label_lines, inches)
     fig = Figure(figsize=(inches, height), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(values, aspect="auto", vmin=0.0, vmax=float(np.nanmax(values)))
-    ax.set_xticks(np.arange(values.shape[1]), [str(c) for c in table.columns])
-    ax.set_yticks(np.arange(values.shape[0]), [str(i) for i in table.index])
-    ax.set_xlabel(table.columns.name or "Topic")
-    ax.set_ylabel(table.index.name or "Outlet")
+    ax.set_xticks(np.arange(values.shape[1]), columns)
+    ax.set_yticks(np.arange(values.shape[0]), [_wrap(i, 24) for i in table.index])
+    ax.set_xlabel(xlabel or _axis_name(table.columns.name) or "Topic")
+    ax.set_ylabel(ylabel or _axis_name(table.index.name) or "Outlet")
     ax.spines[:].set_visible(False)
     ax.tick_params(length=0)
     # Dark text on the light end of viridis, light text on the dark end.
@@ -618,19 +757,36 @@ def plot_outlet_topic_heatmap(
             fontsize=MIN_FONT_PT,
             color="black" if luminance[row, col] > 0.5 else "white",
         )
-    fig.colorbar(image, ax=ax, label="Mean topic share", shrink=0.9)
+    fig.colorbar(image, ax=ax, label=_wrap(colorbar_label, 14), shrink=0.9)
     return fig
 
 
+def _axis_name(name: Any) -> str | None:
+    """A table axis name worth showing: not None and not pandas' ``row_0``/``col_0``."""
+    if name is None or str(name) in ("row_0", "col_0"):
+        return None
+    return str(name)
+
+
 @_styled
-def plot_event_window(effects: pd.DataFrame, *, width: Width = "single") -> Figure:
+def plot_event_window(
+    effects: pd.DataFrame,
+    *,
+    labels: Mapping[Any, str] | Sequence[str] | None = None,
+    width: Width = "single",
+) -> Figure:
     """Plot per-topic before/after differences with confidence intervals.
 
     Parameters
     ----------
     effects : pandas.DataFrame
-        Columns ``topic``, ``diff`` (after minus before), ``diff_lo``, ``diff_hi``;
-        drawn top to bottom in table order.
+        The table of :func:`corpus_tools.effects.event_window`: ``topic``, ``diff_pp``,
+        ``ci_lo``, ``ci_hi`` (percentage points) and optionally ``significant`` (after
+        the multiple-testing correction: filled dots; open dots otherwise). A table with
+        ``diff``, ``diff_lo``, ``diff_hi`` (shares) is drawn on the share scale. Drawn
+        top to bottom in table order.
+    labels : mapping or sequence of str, optional
+        Topic labels for the y axis (default: the ``topic`` values).
     width : {"single", "double"} or float
         Journal column width, or the width in inches.
 
@@ -647,19 +803,121 @@ def plot_event_window(effects: pd.DataFrame, *, width: Width = "single") -> Figu
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['military', 'trade']
     """
-    _require(effects, ("topic", "diff", "diff_lo", "diff_hi"), "plot_event_window")
-    diff = effects["diff"].to_numpy(float)
-    lo, hi = effects["diff_lo"].to_numpy(float), effects["diff_hi"].to_numpy(float)
+    in_pp = isinstance(effects, pd.DataFrame) and "diff_pp" in effects.columns
+    columns = ("diff_pp", "ci_lo", "ci_hi") if in_pp else ("diff", "diff_lo", "diff_hi")
+    _require(effects, ("topic", *columns), "plot_event_window")
+    diff, lo, hi = (effects[c].to_numpy(float) for c in columns)
     if np.any(lo > diff) or np.any(hi < diff):
-        raise PlotInputError("plot_event_window: some diff lies outside [diff_lo, diff_hi]")
-    y = np.arange(len(effects))
-    fig = Figure(figsize=(_width_in(width), 0.22 * len(effects) + 0.8), layout="constrained")
-    ax = fig.subplots()
+        raise PlotInputError(
+            f"plot_event_window: some {columns[0]} lies outside [{columns[1]}, {columns[2]}]"
+        )
+    names = [_wrap(n, 28) for n in _tick_names(effects["topic"], labels)]
+    fig = _dot_whisker(diff, lo, hi, names, width, effects.get("significant"))
+    ax = fig.axes[0]
+    if in_pp:
+        ax.set_xlabel("Change, after − before\n(percentage points)")
+    else:
+        ax.set_xlabel("Change in topic prevalence (after − before)")
+    return fig
+
+
+def _tick_names(topics: pd.Series, labels: Mapping[Any, str] | Sequence[str] | None) -> list[str]:
+    known = _label_map(labels)
+    return [known.get(t, str(t)) for t in topics]
+
+
+def _dot_whisker(
+    est: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    names: list[str],
+    width: Width,
+    significant: pd.Series | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Estimates with interval whiskers, one row per name, a reference line at zero.
+
+    With ``significant``, the estimates that are not significant get open dots.
+    """
+    if ax is None:
+        extra_lines = sum(n.count("\n") for n in names)
+        height = 0.22 * len(names) + 0.14 * extra_lines + 0.8
+        ax = Figure(figsize=(_width_in(width), height), layout="constrained").subplots()
+    y = np.arange(len(names))
     ax.axvline(0.0, color=EVENT_COLOR, linewidth=0.7, zorder=1)
-    ax.errorbar(diff, y, xerr=[diff - lo, hi - diff], fmt="o", color=OKABE_ITO[0], capsize=2)
-    ax.set_yticks(y, effects["topic"].astype(str).tolist())
-    ax.set_ylim(len(effects) - 0.5, -0.5)
-    ax.set_xlabel("Change in topic prevalence (after − before)")
+    # Open and filled dots must be told apart at screen resolution: larger markers then.
+    size = {} if significant is None else {"markersize": 5.0}
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=OKABE_ITO[0], capsize=2, **size)
+    if significant is not None:
+        faint = ~significant.to_numpy(bool)
+        # errorbar draws its markers at zorder 2.1, above its bars; the open dots go on top.
+        ax.plot(est[faint], y[faint], "o", color=OKABE_ITO[0], markerfacecolor="white",
+                zorder=3, **size)  # fmt: skip
+    ax.set_yticks(y, names)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    return ax.figure
+
+
+def _term_title(term: str) -> str:
+    """patsy's ``outlet[T.pap]`` as ``outlet = pap``; other terms as they are."""
+    match = re.fullmatch(r"(.+)\[T\.(.+)\]", term)
+    return f"{match[1]} = {match[2]}" if match else term
+
+
+@_styled
+def plot_topic_regression(
+    effects: pd.DataFrame,
+    *,
+    terms: Sequence[str] | None = None,
+    labels: Mapping[Any, str] | Sequence[str] | None = None,
+    ncols: int = 2,
+    width: Width = "double",
+) -> Figure:
+    """Plot covariate effects on topic prevalence: one panel per term, one row per topic.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        The table of :func:`corpus_tools.effects.topic_regression`: ``topic, term,
+        estimate, ci_lo, ci_hi`` (shares); drawn in percentage points.
+    terms : sequence of str, optional
+        The terms to show, in this order; default every term but the intercept.
+    labels : mapping or sequence of str, optional
+        Topic labels for the y axes.
+    ncols : int
+        Panels per row.
+    width : {"single", "double"} or float
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"topic": [0, 1], "term": ["after", "after"],
+    ...                     "estimate": [0.1, -0.02], "ci_lo": [0.05, -0.05],
+    ...                     "ci_hi": [0.15, 0.01]})
+    >>> fig = plot_topic_regression(eff, labels=["treaty", "trade"])
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['treaty', 'trade']
+    """
+    _require(effects, ("topic", "term", "estimate", "ci_lo", "ci_hi"), "plot_topic_regression")
+    if terms is None:
+        terms = [t for t in pd.unique(effects["term"]) if t != "Intercept"]
+    missing = [t for t in terms if t not in set(effects["term"])]
+    if missing or not terms:
+        raise PlotInputError(f"plot_topic_regression: no rows for term(s) {missing or terms}")
+    topics = pd.unique(effects["topic"])
+    names = [_wrap(n, 30) for n in _tick_names(pd.Series(topics), labels)]
+    lines = sum(n.count("\n") + 1 for n in names)
+    fig = _grid(len(terms), ncols, width, panel_height=0.16 * lines + 0.1 * len(names) + 0.6,
+                sharey=True)  # fmt: skip
+    for ax, term in zip(fig.axes, terms, strict=True):
+        rows = effects[effects["term"] == term].set_index("topic").loc[topics]
+        est, lo, hi = (100 * rows[c].to_numpy(float) for c in ("estimate", "ci_lo", "ci_hi"))
+        _dot_whisker(est, lo, hi, names, width, ax=ax)
+        ax.set_title(_wrap(_term_title(term), 40))
+    fig.supxlabel("Effect on topic prevalence, percentage points", fontsize=8.0)
     return fig
 
 
@@ -930,12 +1188,48 @@ def _(artist: AxesImage) -> list[Any]:
     ]
 
 
-def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> Figure:
-    """Show a notebook figure: print its fingerprint, save it when asked, return it.
+def mark_synthetic(fig: Figure, text: str = "SYNTHETIC DATA") -> Figure:
+    """Stamp ``fig`` visibly as drawn from synthetic data (the demo corpus).
 
-    Every figure cell of the notebooks ends with this call, so that nbval compares the
-    printed fingerprint (nbval itself ignores ``image/png``) and the cell's stored output
-    is the figure, never an object repr.
+    A large, light diagonal watermark across the figure plus a solid line of text above
+    it (the figure's suptitle, so the layout makes room for it), so the mark survives
+    cropping and greyscale printing. Marking twice adds nothing.
+
+    Examples
+    --------
+    >>> fig = plot_event_window(pd.DataFrame({"topic": ["a"], "diff": [0.1],
+    ...                                       "diff_lo": [0.0], "diff_hi": [0.2]}))
+    >>> from matplotlib.text import Text
+    >>> sum(t.get_text() == "SYNTHETIC DATA" for t in mark_synthetic(fig).findobj(Text))
+    2
+    """
+    if any(t.get_gid() == "synthetic-mark" for t in fig.texts):
+        return fig
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        raise PlotInputError("mark_synthetic: the figure already has a suptitle")
+    with style():
+        watermark = fig.text(0.5, 0.5, text, ha="center", va="center", rotation=20,
+                             fontsize=28, fontweight="bold", color=SYNTHETIC_COLOR, alpha=0.13,
+                             zorder=10)  # fmt: skip
+        watermark.set_in_layout(False)
+        banner = fig.suptitle(
+            text, x=0.005, ha="left", fontsize=MIN_FONT_PT, fontweight="bold",
+            color=SYNTHETIC_COLOR,
+        )  # fmt: skip
+    for mark in (watermark, banner):
+        mark.set_gid("synthetic-mark")
+    return fig
+
+
+def show_figure(
+    fig: Figure, name: str, figures_dir: str | Path | None = None, *, synthetic: bool = False
+) -> None:
+    """Show a notebook figure: print its fingerprint, display it as PNG, save when asked.
+
+    Every figure cell of the notebooks ends with this call. nbval compares the printed
+    fingerprint line (it ignores ``image/png`` outputs); readers on GitHub or in Jupyter
+    see the figure, stored in the notebook as an ``image/png`` output. Outside IPython
+    (a script, a doctest) nothing is displayed.
 
     Parameters
     ----------
@@ -945,26 +1239,39 @@ def show_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
     figures_dir : str, pathlib.Path or None
         Where :func:`save_figure` writes ``name.svg`` and ``name.png``; ``None`` saves
         nothing (the notebooks' default; ``corpus-tools reproduce`` sets it).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        ``fig``, for the notebook to display.
+    synthetic : bool, default=False
+        Stamp the figure with :func:`mark_synthetic` first (figures of the demo corpus).
 
     Examples
     --------
     >>> fig = plot_event_window(pd.DataFrame({"topic": [0], "diff": [0.1],
     ...                                       "diff_lo": [0.0], "diff_hi": [0.2]}))
-    >>> show_figure(fig, "demo") is fig  # doctest: +ELLIPSIS
+    >>> show_figure(fig, "demo")  # doctest: +ELLIPSIS
     demo: fig sha256 data=... pixels=...
-    True
     """
+    if synthetic:
+        mark_synthetic(fig)
     # Fingerprint before saving: drawing at the saving dpi first can move a pixel, and the
     # printed line must not depend on whether the notebook saves its figures.
     print(f"{name}: {figure_fingerprint(fig)}")
     if figures_dir is not None:
         save_figure(fig, Path(figures_dir) / name)
-    return fig
+    _display_png(fig)
+
+
+def _display_png(fig: Figure) -> None:
+    """Display ``fig`` as an ``image/png`` output when running under IPython."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # IPython comes with ipykernel; plain Python has nothing to show on
+        return
+    if get_ipython() is None:
+        return
+    buffer = io.BytesIO()
+    with style():
+        fig.savefig(buffer, format="png", dpi=110, metadata=_SAVE_METADATA["png"])
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 # ---- actor co-occurrence network (corpus_tools.lexical.actor_cooccurrence) ---------------

@@ -1,4 +1,4 @@
-"""Topic models: LDA and NMF with labels, persistence, K selection and prevalence.
+"""Topic models: LDA and NMF with labels, persistence and K selection.
 
 :class:`LDA` and :class:`NMF` wrap scikit-learn's estimators and follow its conventions
 (``__init__`` only stores parameters, fitted attributes end in ``_``, ``random_state``,
@@ -9,9 +9,8 @@ bitwise-identical ``components_`` and ``doc_topic_``.
 
 Models are saved with :func:`save` to a folder of plain JSON and ``.npz`` arrays (never
 pickle) and read back with :func:`load`. :func:`select_k` sweeps the number of topics
-over several seeds in parallel; :func:`topic_prevalence` and :func:`event_window`
-summarise document-topic shares over groups and around an event with bootstrap
-intervals.
+over several seeds in parallel and :func:`choose_k` applies a stated rule to its table.
+Effects over time and covariates live in :mod:`corpus_tools.effects`.
 """
 
 from __future__ import annotations
@@ -54,17 +53,15 @@ __all__ = [
     "ModelFileError",
     "TopicInput",
     "TopicModelError",
+    "choose_k",
     "corpus_matrix",
-    "event_window",
     "frex_scores",
     "load",
     "load_topic_input",
     "make_model",
     "parse_ks",
-    "period_of",
     "save",
     "select_k",
-    "topic_prevalence",
 ]
 
 MODEL_FILE = "model.json"
@@ -1387,238 +1384,54 @@ def _seeded_nmf(method: str, params: dict[str, Any], n_seeds: int) -> bool:
     return True
 
 
-# ---- prevalence over groups and time --------------------------------------------------------
-def _doc_topic_matrix(doc_topic: Any) -> tuple[np.ndarray, list[Any]]:
-    if isinstance(doc_topic, pd.DataFrame):
-        topics = list(doc_topic.columns)
-    theta = np.asarray(doc_topic, dtype=np.float64)
-    if theta.ndim != 2 or theta.shape[0] == 0:
-        raise TopicModelError(f"doc_topic must be a non-empty 2-D matrix, got {theta.shape}")
-    if not np.isfinite(theta).all():
-        raise TopicModelError("doc_topic has non-finite values")
-    if not isinstance(doc_topic, pd.DataFrame):
-        topics = list(range(theta.shape[1]))
-    return theta, topics
+def choose_k(scores: pd.DataFrame, *, measure: str = "c_npmi", stability: str = "stability") -> int:
+    """Choose K from a :func:`select_k` table: the most stable K near the best coherence.
 
-
-def _check_boot(n_boot: int, ci: float) -> float:
-    if n_boot < 1 or not 0.0 < ci < 1.0:
-        raise TopicModelError(f"need n_boot >= 1 and 0 < ci < 1, got {n_boot}, {ci}")
-    return (1.0 - ci) / 2.0
-
-
-def _rngs(random_state: int, n: int) -> list[np.random.Generator]:
-    """Independent generators, one per group, so a group's draws do not depend on others."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(random_state).spawn(n)]
-
-
-def _boot_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Means of ``n_boot`` bootstrap resamples of the rows of ``x``, shape (n_boot, k)."""
-    n = len(x)
-    # Resampling counts instead of index arrays keeps memory at n_boot x n_docs.
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
-    return counts @ x / n
-
-
-def period_of(dates: Any, freq: str = "M", *, precision: Any = None) -> pd.Series:
-    """Calendar period (month or quarter) of each date, for :func:`topic_prevalence`.
+    The rule, stated once here so notebooks and papers cite the same thing (a one-
+    standard-error rule in the spirit of Breiman et al. 1984): average ``measure`` over
+    the seeds of each K; the candidates are the K whose mean is within one standard error
+    (over seeds) of the best mean; among them the K with the highest ``stability`` wins,
+    and a tie goes to the smaller K.
 
     Parameters
     ----------
-    dates : array-like of datetime
-        E.g. ``corpus["date"]``.
-    freq : {"M", "Q"}, default="M"
-    precision : array-like of str, optional
-        The corpus ``date_precision`` column. Dates known less precisely than ``freq``
-        (a year-precision date for months; a year-precision date for quarters) get
-        ``NaT`` instead of a made-up period, with a warning giving the count.
+    scores : pandas.DataFrame
+        One row per (k, seed), as returned by :func:`select_k`, at least two seeds per K.
+    measure : str, default="c_npmi"
+        The coherence column (higher is better).
+    stability : str, default="stability"
+        The stability column (higher is better; the same on every row of a K).
 
     Returns
     -------
-    pandas.Series
-        Period dtype, ``NaT`` where the date is unknown.
+    int
+        The chosen number of topics.
 
     Examples
     --------
-    >>> period_of(pd.to_datetime(["2024-06-19", "2024-07-02"]), "Q").astype(str).tolist()
-    ['2024Q2', '2024Q3']
+    >>> table = pd.DataFrame({"k": [4, 4, 8, 8, 12, 12], "seed": [0, 1] * 3,
+    ...                       "c_npmi": [0.10, 0.12, 0.11, 0.13, 0.02, 0.04],
+    ...                       "stability": [0.7, 0.7, 0.9, 0.9, 0.95, 0.95]})
+    >>> choose_k(table)
+    8
     """
-    if freq not in ("M", "Q"):
-        raise TopicModelError(f"freq must be 'M' or 'Q', got {freq!r}")
-    series = pd.Series(pd.to_datetime(dates)).reset_index(drop=True)
-    if series.dt.tz is not None:
-        series = series.dt.tz_localize(None)
-    periods = series.dt.to_period(freq)
-    if precision is not None:
-        too_coarse = pd.Series(precision).reset_index(drop=True).eq("year").fillna(False)
-        if too_coarse.any():
-            warnings.warn(
-                f"{int(too_coarse.sum())} dates are known only to the year; their period "
-                "is left empty",
-                UserWarning,
-                stacklevel=2,
-            )
-            periods[too_coarse.to_numpy()] = pd.NaT
-    return periods
-
-
-def topic_prevalence(
-    doc_topic: Any,
-    groups: Any,
-    *,
-    n_boot: int = 1000,
-    ci: float = 0.95,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Mean topic share per group with percentile-bootstrap confidence intervals.
-
-    Documents are resampled with replacement within each group. Documents whose group
-    is missing are left out, with a warning giving the count.
-
-    Parameters
-    ----------
-    doc_topic : ndarray or DataFrame of shape (n_docs, n_topics)
-        Topic proportions, e.g. ``model.doc_topic_`` (a DataFrame's columns name the
-        topics, e.g. ``pd.DataFrame(model.doc_topic_, columns=model.labels_)``).
-    groups : array-like of length n_docs
-        Group of each document: a period from :func:`period_of`, an outlet, a language.
-    n_boot : int, default=1000
-    ci : float, default=0.95
-    random_state : int, default=0
-
-    Returns
-    -------
-    pandas.DataFrame
-        Tidy: one row per (group, topic), sorted by group, with columns ``group, topic,
-        mean, lo, hi, n_docs``.
-
-    Examples
-    --------
-    >>> theta = np.array([[0.9, 0.1], [0.7, 0.3], [0.2, 0.8]])
-    >>> out = topic_prevalence(theta, ["a", "a", "b"], n_boot=200)
-    >>> out[["group", "topic", "mean"]].round(2).to_numpy().tolist()
-    [['a', 0, 0.8], ['a', 1, 0.2], ['b', 0, 0.2], ['b', 1, 0.8]]
-    """
-    theta, topics = _doc_topic_matrix(doc_topic)
-    alpha = _check_boot(n_boot, ci)
-    groups = pd.Series(groups).reset_index(drop=True)
-    if len(groups) != len(theta):
-        raise TopicModelError(f"{len(groups)} groups for {len(theta)} documents")
-    known = groups.notna().to_numpy()
-    if not known.all():
-        warnings.warn(
-            f"{int((~known).sum())} documents have no group and are left out",
-            UserWarning,
-            stacklevel=2,
-        )
-    codes, uniques = pd.factorize(groups[known], sort=True)
-    theta = theta[known]
-    frames = []
-    for code, (group, rng) in enumerate(
-        zip(uniques, _rngs(random_state, len(uniques)), strict=True)
+    missing = [c for c in ("k", measure, stability) if c not in scores.columns]
+    if missing:
+        raise TopicModelError(f"the score table has no column(s) {', '.join(missing)}")
+    by_k = scores.groupby("k").agg(
+        mean=(measure, "mean"), se=(measure, "sem"), n=(measure, "count"),
+        stability=(stability, "mean"),
+    )  # fmt: skip
+    if (
+        by_k.empty
+        or (by_k["n"] < 2).any()
+        or by_k[["mean", "se", "stability"]].isna().to_numpy().any()
     ):
-        x = theta[codes == code]
-        lo, hi = np.quantile(_boot_means(x, n_boot, rng), [alpha, 1.0 - alpha], axis=0)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "group": [group] * len(topics),
-                    "topic": topics,
-                    "mean": x.mean(axis=0),
-                    "lo": lo,
-                    "hi": hi,
-                    "n_docs": len(x),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def event_window(
-    doc_topic: Any,
-    dates: Any,
-    event_date: Any = "2024-06-19",
-    *,
-    before: str | pd.Timedelta = "180D",
-    after: str | pd.Timedelta = "180D",
-    n_boot: int = 1000,
-    ci: float = 0.95,
-    random_state: int = 0,
-) -> pd.DataFrame:
-    """Compare topic shares in windows before and after an event.
-
-    The before window is ``[event - before, event)``, the after window
-    ``[event, event + after)`` (coverage on the day of the event counts as after). Use
-    day-precision dates only: a month-precision date is the 1st of its month.
-
-    Parameters
-    ----------
-    doc_topic : ndarray or DataFrame of shape (n_docs, n_topics)
-    dates : array-like of datetime, length n_docs
-    event_date : date-like, default="2024-06-19"
-        Putin's visit to Pyongyang and the signing of the partnership treaty.
-    before, after : str or Timedelta, default="180D"
-    n_boot : int, default=1000
-    ci : float, default=0.95
-    random_state : int, default=0
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per topic: ``topic, mean_before, mean_after, diff`` (after minus before),
-        ``diff_lo, diff_hi`` (percentile bootstrap, documents resampled within each
-        window), ``cohens_d`` (diff over the pooled standard deviation), ``n_before,
-        n_after``.
-
-    Examples
-    --------
-    >>> theta = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.2, 0.8]])
-    >>> dates = ["2024-06-01", "2024-06-10", "2024-06-19", "2024-07-01"]
-    >>> event_window(theta, dates, n_boot=200)["diff"].round(2).tolist()
-    [-0.6, 0.6]
-    """
-    theta, topics = _doc_topic_matrix(doc_topic)
-    alpha = _check_boot(n_boot, ci)
-    dates = pd.Series(pd.to_datetime(dates)).reset_index(drop=True)
-    if len(dates) != len(theta):
-        raise TopicModelError(f"{len(dates)} dates for {len(theta)} documents")
-    event = pd.Timestamp(event_date)
-    if dates.dt.tz is not None and event.tz is None:
-        event = event.tz_localize(dates.dt.tz)
-    is_before = ((dates >= event - pd.Timedelta(before)) & (dates < event)).to_numpy()
-    is_after = ((dates >= event) & (dates < event + pd.Timedelta(after))).to_numpy()
-    x_before, x_after = theta[is_before], theta[is_after]
-    if len(x_before) == 0 or len(x_after) == 0:
         raise TopicModelError(
-            f"no documents dated in the window {'before' if len(x_before) == 0 else 'after'} "
-            f"{event.date()} ({before} before, {after} after)"
+            f"choose_k needs {measure} and {stability} from at least two seeds for every K; "
+            "run select_k with seeds=(0, 1, 2)"
         )
-    rng_before, rng_after = _rngs(random_state, 2)
-    boot = _boot_means(x_after, n_boot, rng_after) - _boot_means(x_before, n_boot, rng_before)
-    lo, hi = np.quantile(boot, [alpha, 1.0 - alpha], axis=0)
-    mean_before, mean_after = x_before.mean(axis=0), x_after.mean(axis=0)
-    diff = mean_after - mean_before
-    return pd.DataFrame(
-        {
-            "topic": topics,
-            "mean_before": mean_before,
-            "mean_after": mean_after,
-            "diff": diff,
-            "diff_lo": lo,
-            "diff_hi": hi,
-            "cohens_d": diff / _pooled_sd(x_before, x_after),
-            "n_before": len(x_before),
-            "n_after": len(x_after),
-        }
-    )
-
-
-def _pooled_sd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pooled standard deviation per column; NaN when it is undefined or zero."""
-    dof = len(a) + len(b) - 2
-    if dof <= 0:
-        return np.full(a.shape[1], np.nan)
-    ss = (len(a) - 1) * a.var(axis=0, ddof=1 if len(a) > 1 else 0)
-    ss = ss + (len(b) - 1) * b.var(axis=0, ddof=1 if len(b) > 1 else 0)
-    sd = np.sqrt(ss / dof)
-    return np.where(sd > 0, sd, np.nan)
+    best = by_k["mean"].idxmax()
+    candidates = by_k[by_k["mean"] >= by_k.loc[best, "mean"] - by_k.loc[best, "se"]]
+    top = candidates[candidates["stability"] == candidates["stability"].max()]
+    return int(top.index.min())

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires: []
 #   jupytext:
 #     formats: ipynb,py:percent
@@ -22,9 +22,10 @@
 #
 # Load a corpus, fit a topic model, draw one figure: the whole workflow in a dozen lines.
 #
-# By default this runs on the bundled demo corpus, which is **synthetic**: about 1,500
-# articles written for this project from a table of real, dated events, with planted topics.
-# It validates the method and runs offline; it makes no claim about real coverage. Set
+# By default this runs on the bundled demo corpus, which is **synthetic**: articles written
+# for this project from a table of real, dated events, with planted topics (the summary
+# below gives the counts). It validates the method and runs offline; it makes no claim
+# about real coverage, and every figure drawn from it is stamped SYNTHETIC DATA. Set
 # `corpus_path` to your own corpus (a folder of articles or a saved `.parquet`) to rerun
 # the notebook on it, e.g. `papermill 00_quickstart.ipynb out.ipynb -p corpus_path my.parquet`.
 
@@ -36,9 +37,12 @@ k = 8
 seed = 0
 
 # %%
+from IPython.display import Markdown
+
 import corpus_tools as ct
 from corpus_tools import plots
 
+synthetic = corpus_path is None  # figures of the demo carry a SYNTHETIC DATA mark
 corpus = ct.datasets.load_corpus_or_demo(corpus_path)
 fit = ct.fit_corpus(corpus, k=k, language=language, random_state=seed)
 print(fit.data.summary())
@@ -47,4 +51,14 @@ print(fit.data.summary())
 fit.model.frex(5).pivot(index="topic", columns="rank", values="term")
 
 # %%
-plots.show_figure(plots.plot_top_terms(fit.model.top_terms(10)), "00_top_terms", figures_dir)
+labels = fit.model.labels_
+terms = plots.plot_top_terms(fit.model.top_terms(10), labels=labels)
+plots.show_figure(terms, "00_top_terms", figures_dir, synthetic=synthetic)
+
+# %%
+Markdown(
+    f"**Figure.** The 10 most probable terms of each of the {k} LDA topics (seed {seed}), "
+    f"fitted to {fit.data.X.shape[0]} {language} documents; panel titles are the FREX "
+    "labels. Bar length is the term's probability in the topic (a point estimate; "
+    "no interval)."
+)

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires: []
 #   jupytext:
 #     formats: ipynb,py:percent
@@ -35,10 +35,12 @@ figures_dir = None  # set by `corpus-tools reproduce`
 
 # %%
 import pandas as pd
+from IPython.display import Markdown
 
 import corpus_tools as ct
 from corpus_tools import plots
 
+synthetic = corpus_path is None  # figures of the demo carry a SYNTHETIC DATA mark
 source = ct.demo_path() if corpus_path is None else corpus_path
 corpus, report = ct.ingest(source)
 print(report.summary())
@@ -92,11 +94,34 @@ print(f"{len(relations)} of {len(tagged)} canonical documents mention both Russi
 # %% [markdown]
 # ## Coverage over time
 
+# %% [markdown]
+# Documents are counted per calendar quarter and drawn at the middle of the quarter. A
+# date known only to the month (stored on the 1st) still falls in the right quarter; a
+# date known only to the year would not and is left out (the x label says how many).
+
 # %%
 events = plots.load_events()
 fig = plots.plot_coverage(corpus, by="language", freq="Q", events=events)
-plots.show_figure(fig, "01_coverage_by_language", figures_dir)
+plots.show_figure(fig, "01_coverage_by_language", figures_dir, synthetic=synthetic)
+
+
+# %%
+def coverage_caption(by: str) -> Markdown:
+    dated = corpus[corpus["date"].notna()]
+    shown = events["date"].between(dated["date"].min(), dated["date"].max()).sum()
+    return Markdown(
+        f"**Figure.** Documents per quarter and {by}, all {len(dated)} dated documents "
+        f"(duplicates included: {int(dated['duplicate_of'].notna().sum())}), "
+        f"{dated['date'].min():%Y-%m} to {dated['date'].max():%Y-%m}; dashed lines: the "
+        f"{shown} dated events of the key. Counts, no intervals."
+    )
+
+
+coverage_caption("language")
 
 # %%
 fig = plots.plot_coverage(corpus, by="outlet", freq="Q", events=events)
-plots.show_figure(fig, "01_coverage_by_outlet", figures_dir)
+plots.show_figure(fig, "01_coverage_by_outlet", figures_dir, synthetic=synthetic)
+
+# %%
+coverage_caption("outlet")

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires: []
 #   jupytext:
 #     formats: ipynb,py:percent
@@ -35,10 +35,12 @@ seed = 0
 
 # %%
 import pandas as pd
+from IPython.display import Markdown
 
 import corpus_tools as ct
 from corpus_tools import plots
 
+synthetic = corpus_path is None  # figures of the demo carry a SYNTHETIC DATA mark
 corpus = ct.datasets.load_corpus_or_demo(corpus_path)
 fit = ct.fit_corpus(corpus, k=k, language=language, random_state=seed)
 print(fit.data.summary())
@@ -54,7 +56,15 @@ labels = pd.DataFrame(
 labels
 
 # %%
-plots.show_figure(plots.plot_top_terms(fit.model.top_terms(10)), "04_top_terms", figures_dir)
+fig = plots.plot_top_terms(fit.model.top_terms(10), labels=fit.model.labels_)
+plots.show_figure(fig, "04_top_terms", figures_dir, synthetic=synthetic)
+
+# %%
+Markdown(
+    f"**Figure.** The 10 most probable terms of each of the {k} LDA topics (seed {seed}) "
+    f"fitted to {fit.data.X.shape[0]} {language} documents; titles are the FREX labels. "
+    "Bar length: the term's probability in the topic (point estimate, no interval)."
+)
 
 # %% [markdown]
 # ## Representative documents
@@ -71,5 +81,17 @@ reps.assign(opening=[texts[d][:110].replace("\n", " ") for d in reps["doc_id"]])
 
 # %%
 shares = fit.doc_topics()
-table = shares.groupby("outlet")[fit.topic_columns].mean()
-plots.show_figure(plots.plot_outlet_topic_heatmap(table), "04_outlet_topics", figures_dir)
+names = dict(zip(fit.topic_columns, fit.model.labels_, strict=True))
+table = shares.groupby("outlet")[fit.topic_columns].mean().rename(columns=names)
+# Topics as rows: their labels are long, the outlet names short.
+fig = plots.plot_outlet_topic_heatmap(table.T, xlabel="Outlet", ylabel="Topic (FREX label)")
+plots.show_figure(fig, "04_outlet_topics", figures_dir, synthetic=synthetic)
+
+# %%
+n_by_outlet = shares["outlet"].value_counts().sort_index()
+Markdown(
+    "**Figure.** Mean topic share of the documents of each outlet (columns sum to 1), from "
+    "the same model; n per outlet: "
+    + ", ".join(f"{outlet} {n}" for outlet, n in n_by_outlet.items())
+    + ". Point estimates; 05 gives bootstrap intervals for the same table."
+)

@@ -6,7 +6,9 @@ import math
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
 from corpus_tools.errors import CorpusToolsError
 from corpus_tools.evaluate import (
@@ -17,6 +19,7 @@ from corpus_tools.evaluate import (
     dominant_topics,
     match_topics,
     recovery_scores,
+    recovery_table,
     topic_diversity,
     topic_stability,
 )
@@ -289,3 +292,38 @@ def test_dominant_topics() -> None:
         dominant_topics(np.array([[0.5, -0.1]]))
     with pytest.raises(EvaluationError, match="2-D"):
         dominant_topics(np.array([0.5, 0.5]))
+
+
+# ---- recovery table -----------------------------------------------------------------------
+def test_recovery_table_names_each_fate() -> None:
+    # Planted a: 10 docs all in fitted 0 (alone there): recovered.
+    # Planted b, c: 10 docs each, all in fitted 1: merged (both).
+    # Planted d: 10 docs, 5 in fitted 2 and 5 in fitted 3: split.
+    # Planted e: 10 docs over fitted 4..8 (2 each, 20 %), with fitted 4..8 otherwise empty,
+    #   and min_share 0.25: no fitted topic holds a clear part: lost.
+    # One off-topic document (all-zero planted shares) is left out.
+    planted = [0] * 10 + [1] * 10 + [2] * 10 + [3] * 10 + [4] * 10
+    fitted = [0] * 10 + [1] * 20 + [2] * 5 + [3] * 5 + [4, 4, 5, 5, 6, 6, 7, 7, 8, 8]
+    truth = pd.DataFrame(np.eye(5)[planted], columns=list("abcde"))
+    truth.loc[len(truth)] = 0.0
+    doc_topic = np.eye(9)[[*fitted, 0]]
+    out = recovery_table(truth, doc_topic, min_share=0.25)
+    expected = pd.DataFrame(
+        {
+            "planted": list("abcde"),
+            "n_docs": [10] * 5,
+            "fitted": [(0,), (1,), (1,), (2, 3), ()],
+            "best": [0, 1, 1, 2, 4],
+            "recall": [1.0, 1.0, 1.0, 0.5, 0.2],
+            "precision": [1.0, 0.5, 0.5, 1.0, 1.0],
+            "status": ["recovered", "merged", "merged", "split", "lost"],
+        }
+    )
+    assert_frame_equal(out, expected)
+
+
+def test_recovery_table_checks_its_input() -> None:
+    with pytest.raises(EvaluationError, match="3 documents and doc_topic 2"):
+        recovery_table(np.eye(3), np.eye(2))
+    with pytest.raises(EvaluationError, match="min_share"):
+        recovery_table(np.eye(2), np.eye(2), min_share=0.7)

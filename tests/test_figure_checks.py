@@ -41,7 +41,9 @@ RECOLOUR = (
 # The trap: the same figure shown without its fingerprint line.
 NO_FINGERPRINT = (
     "import corpus_tools.plots\n"
-    "corpus_tools.plots.show_figure = lambda fig, name, figures_dir=None: fig"
+    "corpus_tools.plots.show_figure = (\n"
+    "    lambda fig, name, figures_dir=None, **kw: corpus_tools.plots._display_png(fig)\n"
+    ")"
 )
 
 
@@ -57,8 +59,8 @@ CASES = [
         Case(
             QUICKSTART,
             (
-                'top_terms(10)), "00_top_terms"',
-                'top_terms(10).assign(weight=lambda t: t["weight"] * 1.01)), "00_top_terms"',
+                "top_terms(10), labels=labels)",
+                'top_terms(10).assign(weight=lambda t: t["weight"] * 1.01), labels=labels)',
             ),
         ),
         id="00_quickstart",

@@ -69,6 +69,18 @@ def all_texts(fig: Figure) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
 
 
+def drawn_texts(fig: Figure) -> list[Text]:
+    """Visible texts, without the tick labels matplotlib keeps beyond the axis limits."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            lo, hi = min(lo, hi), max(lo, hi)
+            for tick in axis.get_major_ticks():
+                if not lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    return [t for t in all_texts(fig) if id(t) not in hidden]
+
+
 def check_style(fig: Figure, width: float) -> None:
     """Journal width, legible fonts, DejaVu Sans everywhere."""
     assert fig.get_size_inches()[0] == pytest.approx(width)
@@ -170,7 +182,9 @@ def test_plot_coverage(corpus: pd.DataFrame, events: pd.DataFrame) -> None:
     # Months Jan..Apr with the zero months filled in, counted by hand from the fixture.
     assert series["pap"].get_ydata().tolist() == [1, 0, 1, 0]
     assert series["tass"].get_ydata().tolist() == [1, 0, 0, 1]
-    expected_x = mdates.date2num(pd.date_range("2024-01-01", periods=4, freq="MS"))
+    # Each month at its midpoint (31, 29, 31 and 30 days in 2024).
+    mids = ["2024-01-16 12:00", "2024-02-15 12:00", "2024-03-16 12:00", "2024-04-16 00:00"]
+    expected_x = mdates.date2num(pd.to_datetime(mids))
     np.testing.assert_allclose(mdates.date2num(series["pap"].get_xdata()), expected_x)
     assert series["pap"].get_color() != series["tass"].get_color()
     # Only the event inside the plotted period is marked, at its date, numbered 1.
@@ -447,7 +461,7 @@ def test_show_figure_prints_the_fingerprint_and_saves_on_request(tmp_path, capsy
     effects = pd.DataFrame({"topic": [0, 1], "diff": [0.1, -0.2], "diff_lo": [0.0, -0.3],
                             "diff_hi": [0.2, -0.1]})  # fmt: skip
     fig = plot_event_window(effects)
-    assert show_figure(fig, "05_x") is fig
+    assert show_figure(fig, "05_x") is None  # displayed as PNG under IPython, not returned
     assert not list(tmp_path.iterdir())
     printed = capsys.readouterr().out
     # the line is independent of drawing history: a fresh identical figure agrees
@@ -455,6 +469,103 @@ def test_show_figure_prints_the_fingerprint_and_saves_on_request(tmp_path, capsy
     show_figure(fig, "05_x", tmp_path)
     assert capsys.readouterr().out == printed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["05_x.png", "05_x.svg"]
+
+
+def test_prevalence_shows_labels_midpoints_and_n_per_period(prevalence) -> None:
+    fig = plot_prevalence(prevalence.assign(n_docs=[5, 7, 9] * 2), labels={0: "treaty"})
+    assert [ax.get_title() for ax in fig.axes] == ["0: treaty", "Topic 1", "Documents per period"]
+    bars = fig.axes[2].patches
+    assert [b.get_height() for b in bars] == [5, 7, 9]
+    line = fig.axes[0].get_lines()[0]
+    # January 2024 at its midpoint, 16 January 12:00.
+    assert mdates.date2num(line.get_xdata()[0]) == mdates.date2num(pd.Timestamp("2024-01-16 12:00"))
+
+
+def test_close_event_numbers_never_overprint() -> None:
+    prev = pd.DataFrame({"group": pd.period_range("2025-01", periods=6, freq="M"), "topic": 0,
+                         "mean": 0.2, "lo": 0.1, "hi": 0.3})  # fmt: skip
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-03-21", "2025-04-28", "2025-04-30"]),
+                           "label_en": ["a", "b", "c"]})  # fmt: skip
+    fig = plot_prevalence(prev, events=events)
+    marks = [a for a in fig.axes[0].texts if isinstance(a, Annotation)]
+    assert [a.get_text() for a in marks] == ["1", "2", "3"]  # one number per event line
+    fig.draw_without_rendering()
+    boxes = [a.get_window_extent() for a in marks]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_nothing_is_clipped_at_the_saved_size(prevalence, events) -> None:
+    long = {0: "traktat, partnerstwo, strategiczny, kompleksowy", 1: "orbita, satelita"}
+    terms = pd.DataFrame({"topic": [0, 1], "rank": [1, 1], "term": ["a", "b"],
+                          "weight": [0.1, 0.2]})  # fmt: skip
+    figures = [
+        plot_prevalence(prevalence.assign(n_docs=3), events=events, labels=long),
+        plot_top_terms(terms, labels=long),
+        plot_outlet_topic_heatmap(
+            pd.DataFrame([[0.1, 0.9]], index=["x"], columns=list(long.values()))
+        ),
+        plot_event_window(
+            pd.DataFrame(
+                {"topic": [0, 1], "diff_pp": [1.0, 2.0], "ci_lo": [0.0, 1.0], "ci_hi": [2.0, 3.0]}
+            ),
+            labels=long,
+        ),
+    ]
+    for fig in figures:
+        fig.draw_without_rendering()
+        frame = fig.bbox
+        for text in drawn_texts(fig):
+            box = text.get_window_extent()
+            assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, text.get_text()
+            assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, text.get_text()
+
+
+def test_event_window_in_percentage_points_marks_significance() -> None:
+    effects = pd.DataFrame({"topic": [0, 1], "diff_pp": [30.0, -1.0], "ci_lo": [20.0, -4.0],
+                            "ci_hi": [40.0, 2.0], "significant": [True, False]})  # fmt: skip
+    fig = plot_event_window(effects, labels=["treaty", "trade"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["treaty", "trade"]
+    assert "percentage points" in ax.get_xlabel()
+    open_dots = [ln for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]
+    assert [list(ln.get_xdata()) for ln in open_dots] == [[-1.0]]
+    filled = ax.containers[0].lines[0]
+    assert open_dots[0].get_zorder() > filled.get_zorder()  # drawn over the filled dot
+
+
+def test_plot_topic_regression() -> None:
+    from corpus_tools.plots import plot_topic_regression
+
+    effects = pd.DataFrame({"topic": [0, 0, 1, 1], "term": ["Intercept", "after"] * 2,
+                            "estimate": [0.2, 0.1, 0.5, -0.02], "ci_lo": [0.1, 0.05, 0.4, -0.05],
+                            "ci_hi": [0.3, 0.15, 0.6, 0.01]})  # fmt: skip
+    fig = plot_topic_regression(effects, labels={0: "treaty", 1: "trade"})
+    (ax,) = fig.axes  # the intercept is left out by default
+    assert ax.get_title() == "after"
+    outlets = effects.assign(term=effects["term"].replace("after", "outlet[T.tass]"))
+    assert plot_topic_regression(outlets).axes[0].get_title() == "outlet = tass"
+    np.testing.assert_allclose(ax.containers[0].lines[0].get_xdata(), [10.0, -2.0])
+    with pytest.raises(PlotInputError, match="no rows for term"):
+        plot_topic_regression(effects, terms=["before"])
+
+
+def test_synthetic_mark_is_visible_and_shown_once(capsys) -> None:
+    from corpus_tools.plots import mark_synthetic, show_figure
+
+    fig = plot_event_window(pd.DataFrame({"topic": ["a"], "diff": [0.1], "diff_lo": [0.0],
+                                          "diff_hi": [0.2]}))  # fmt: skip
+    plain = figure_fingerprint(fig)
+    show_figure(fig, "x", synthetic=True)
+    marks = [t for t in fig.findobj(Text) if t.get_text() == "SYNTHETIC DATA"]
+    assert len(marks) == 2 and all(t.get_visible() for t in marks)
+    assert capsys.readouterr().out != f"x: {plain}\n"  # the mark is part of the figure
+    mark_synthetic(fig)
+    assert len([t for t in fig.findobj(Text) if t.get_text() == "SYNTHETIC DATA"]) == 2
+    # The banner takes part in the layout: it overlaps no other text.
+    fig.draw_without_rendering()
+    banner = next(m for m in marks if m.get_in_layout()).get_window_extent()
+    others = [t for t in drawn_texts(fig) if t.get_text() != "SYNTHETIC DATA"]
+    assert not any(banner.overlaps(t.get_window_extent()) for t in others)
 
 
 def test_heatmap_axes_take_the_table_axis_names() -> None:
@@ -466,3 +577,31 @@ def test_heatmap_axes_take_the_table_axis_names() -> None:
     named = table.rename_axis(index="Planted topic", columns="Fitted topic")
     ax = plot_outlet_topic_heatmap(named).axes[0]
     assert (ax.get_ylabel(), ax.get_xlabel()) == ("Planted topic", "Fitted topic")
+    # pandas.crosstab names an unnamed axis col_0: that is no axis title.
+    crossed = table.rename_axis(index="row_0", columns="col_0")
+    fig = plot_outlet_topic_heatmap(crossed, colorbar_label="Share of documents")
+    assert (fig.axes[0].get_ylabel(), fig.axes[0].get_xlabel()) == ("Outlet", "Topic")
+    assert fig.axes[1].get_ylabel().replace("\n", " ") == "Share of documents"
+
+
+def test_coverage_leaves_out_dates_coarser_than_the_period(corpus) -> None:
+    precise = corpus.assign(date_precision=["day", "month", "day", "day", None])
+    weekly = plot_coverage(precise, freq="W").axes[0]
+    assert sum(sum(ln.get_ydata()) for ln in weekly.get_lines()) == 3  # the March one is out
+    assert "1 undated and 1 dated too coarsely not shown" in weekly.get_xlabel()
+    monthly = plot_coverage(precise, freq="M").axes[0]
+    assert sum(sum(ln.get_ydata()) for ln in monthly.get_lines()) == 4
+
+
+def test_heatmap_tick_labels_do_not_overprint() -> None:
+    labels = ["amunicja, dostarczyć, balistyczny", "handlowy, niewielki, wciąż",
+              "komitet, raport, publikować", "oddział, koreańczyk, jednostka",
+              "orbita, satelita, vostochny_cosmodrome", "sojusznik, apelować, ukrainiec",
+              "traktat, partnerstwo, strategiczny", "zamrozić, wjazd, aktywa"]  # fmt: skip
+    table = pd.DataFrame(np.eye(8), index=[f"planted {i}" for i in range(8)], columns=labels)
+    fig = plot_outlet_topic_heatmap(table)
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in fig.axes[0].get_xticklabels()]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    frame = fig.bbox
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 for b in boxes)

@@ -21,12 +21,10 @@ from corpus_tools.topics import (
     NMF,
     ModelFileError,
     TopicModelError,
-    event_window,
+    choose_k,
     frex_scores,
     parse_ks,
-    period_of,
     select_k,
-    topic_prevalence,
 )
 
 N_TOPICS, BLOCK, N_DOCS = 3, 8, 150
@@ -350,82 +348,40 @@ def test_parse_ks_rejects(spec):
         parse_ks(spec)
 
 
-# ---- prevalence and event windows ---------------------------------------------------------
-def planted_shares(rng: np.random.Generator, share: float, n: int) -> np.ndarray:
-    """Documents whose topic-0 share is Beta-distributed around ``share``."""
-    first = rng.beta(20 * share, 20 * (1 - share), size=n)
-    rest = (1 - first)[:, None] * rng.dirichlet([1.0, 1.0], size=n)
-    return np.column_stack([first, rest])
+# ---- choosing K ---------------------------------------------------------------------------
+def score_table(means: dict[int, tuple[float, float]], stability: dict[int, float]) -> pd.DataFrame:
+    """Two seeds per K with the given (mean, half-spread) of c_npmi: SE = half-spread."""
+    rows = []
+    for k, (mean, half) in means.items():
+        for seed, value in enumerate((mean - half, mean + half)):
+            rows.append({"k": k, "seed": seed, "c_npmi": value, "stability": stability[k]})
+    return pd.DataFrame(rows)
 
 
-def test_event_window_recovers_a_planted_jump():
-    rng = np.random.default_rng(1)
-    days = pd.date_range("2023-12-22", "2024-12-15", freq="D")
-    dates = pd.Series(rng.choice(days, size=800))
-    after = (dates >= "2024-06-19").to_numpy()
-    theta = np.where(after[:, None], planted_shares(rng, 0.4, 800), planted_shares(rng, 0.1, 800))
-    out = event_window(theta, dates, "2024-06-19", n_boot=500)
-    row = out.iloc[0]
-    assert row["diff_lo"] < 0.3 < row["diff_hi"] and row["diff_lo"] > 0
-    assert row["mean_before"] == pytest.approx(0.1, abs=0.02)
-    assert row["mean_after"] == pytest.approx(0.4, abs=0.02)
-    assert row["cohens_d"] > 2
-    in_window = ((dates >= "2023-12-22") & (dates < "2024-12-16")).sum()
-    assert row["n_before"] + row["n_after"] == in_window
-    assert out.equals(event_window(theta, dates, "2024-06-19", n_boot=500))
-    assert not out.equals(event_window(theta, dates, "2024-06-19", n_boot=500, random_state=1))
+def test_choose_k_takes_the_most_stable_k_within_one_se_of_the_best():
+    # Two seeds: SE = sd / sqrt(2) = half-spread (sd = half * sqrt(2)). Best mean 0.12 at
+    # K=10 with SE 0.02, so the band is [0.10, 0.12]: K=8 (0.105) and K=10 qualify, K=6
+    # (0.09) does not although it is the most stable; K=8 beats K=10 on stability.
+    table = score_table(
+        {6: (0.09, 0.01), 8: (0.105, 0.01), 10: (0.12, 0.02), 12: (0.05, 0.01)},
+        {6: 0.99, 8: 0.90, 10: 0.80, 12: 0.95},
+    )
+    assert choose_k(table) == 8
+    # Ties in stability go to the smaller K.
+    tie = score_table({4: (0.11, 0.01), 8: (0.12, 0.02)}, {4: 0.9, 8: 0.9})
+    assert choose_k(tie) == 4
+    # Another coherence column is used when asked for.
+    other = table.assign(c_v=np.where(table["k"] == 12, 0.9, 0.1))
+    assert choose_k(other, measure="c_v") == 12
 
 
-def test_event_window_counts_the_event_day_as_after_and_needs_both_windows():
-    theta = np.array([[0.2, 0.8], [0.6, 0.4]])
-    out = event_window(theta, ["2024-06-18", "2024-06-19"], n_boot=10)
-    assert out["n_before"].iloc[0] == 1 and out["n_after"].iloc[0] == 1
-    assert out["diff"].tolist() == pytest.approx([0.4, -0.4])
-    with pytest.raises(TopicModelError, match="before"):
-        event_window(theta, ["2024-06-19", "2024-06-20"])
-
-
-def test_topic_prevalence_covers_planted_group_means():
-    rng = np.random.default_rng(2)
-    truth = {"kcna": 0.5, "tass": 0.2, "pap": 0.1}
-    groups = np.repeat(list(truth), 300)
-    theta = np.vstack([planted_shares(rng, share, 300) for share in truth.values()])
-    frame = pd.DataFrame(theta, columns=["treaty", "war", "trade"])
-    out = topic_prevalence(frame, groups, n_boot=2000)
-    assert list(out.columns) == ["group", "topic", "mean", "lo", "hi", "n_docs"]
-    treaty = out[out["topic"] == "treaty"].set_index("group")
-    assert treaty.index.tolist() == ["kcna", "pap", "tass"]
-    sample = frame.groupby(groups)["treaty"]
-    for group, share in truth.items():
-        row = treaty.loc[group]
-        assert row["mean"] == pytest.approx(sample.mean()[group])
-        assert row["n_docs"] == 300
-        # The percentile interval should match the normal one, mean +- 1.96 SE, ...
-        se = sample.std(ddof=0)[group] / np.sqrt(300)
-        assert row["hi"] - row["lo"] == pytest.approx(2 * 1.96 * se, rel=0.15)
-        assert row["lo"] < row["mean"] < row["hi"]
-        # ... and lie around the planted share (3 SE allows for sampling noise).
-        assert abs(row["mean"] - share) < 3 * se
-    assert out.equals(topic_prevalence(frame, groups, n_boot=2000))
-
-
-def test_topic_prevalence_warns_about_documents_without_group():
-    theta = np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]])
-    with pytest.warns(UserWarning, match="1 documents have no group"):
-        out = topic_prevalence(theta, ["a", None, "a"], n_boot=50)
-    assert out["n_docs"].tolist() == [2, 2]
-    assert out["mean"].tolist() == pytest.approx([0.35, 0.65])
-
-
-def test_period_of_months_quarters_and_coarse_dates():
-    dates = pd.to_datetime(["2024-06-19", "2024-07-01", "2024-01-01", None])
-    months = period_of(dates, "M")
-    assert months[:3].astype(str).tolist() == ["2024-06", "2024-07", "2024-01"]
-    assert months.isna().tolist() == [False, False, False, True]
-    assert period_of(dates, "Q")[:2].astype(str).tolist() == ["2024Q2", "2024Q3"]
-    with pytest.warns(UserWarning, match="1 dates are known only to the year"):
-        out = period_of(dates, "M", precision=["day", "month", "year", None])
-    assert out.isna().tolist() == [False, False, True, True]
+def test_choose_k_needs_two_seeds_and_the_columns():
+    one_seed = pd.DataFrame({"k": [4, 8], "seed": [0, 0], "c_npmi": [0.1, 0.2],
+                             "stability": [np.nan, np.nan]})  # fmt: skip
+    with pytest.raises(TopicModelError, match="at least two seeds"):
+        choose_k(one_seed)
+    with pytest.raises(TopicModelError, match="no column"):
+        choose_k(one_seed.drop(columns="stability"))
 
 
 # ---- CLI ----------------------------------------------------------------------------------

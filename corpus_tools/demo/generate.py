@@ -10,7 +10,10 @@ claim about real press coverage.
 
 Run ``python -m corpus_tools.demo.generate --out DIR`` to write ``DIR/corpus/...``,
 ``DIR/ground_truth.csv`` and ``DIR/topics.csv``; ``--ship`` refreshes the packaged copy in
-``corpus_tools/data/demo``. The same seed always gives the same bytes.
+``corpus_tools/data/demo``. The same seed always gives the same bytes. ``--hard`` writes a
+harder variant (``hard`` in ``facts.yaml``): a background vocabulary of thousands of
+types in every sentence, topics borrowing each other's words, evenly mixed documents and
+off-topic documents; it checks how recovery degrades, and is never shipped.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import stopwordsiso
 import yaml
+from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
 from ..errors import CorpusToolsError
 
@@ -199,11 +203,16 @@ class _Composer:
     """Draws sentences, mixtures and article layouts from one seeded generator."""
 
     def __init__(
-        self, facts: Mapping[str, Any], books: Mapping[str, PhraseBook], rng: np.random.Generator
+        self,
+        facts: Mapping[str, Any],
+        books: Mapping[str, PhraseBook],
+        rng: np.random.Generator,
+        background: Mapping[str, Background] | None = None,
     ) -> None:
         self.facts = facts
         self.books = books
         self.rng = rng
+        self.background = background or {}
         self.topic_since = {t["name"]: _day(t["since"]) for t in facts["topics"]}
         self.topic_weight = {t["name"]: float(t["weight"]) for t in facts["topics"]}
         self.planted: dict[tuple[str, str], Counter[str]] = {}
@@ -246,10 +255,42 @@ class _Composer:
         """``n`` different sentences about ``topic`` valid on ``day``."""
         pool = self.pool(book, topic, day)
         out = [self.fill(pool[int(i)], book, topic) for i in self.rng.permutation(len(pool))[:n]]
+        if book.language in self.background:
+            out = [self.harden(book, topic, day, s) for s in out]
         self.planted.setdefault((book.language, topic), Counter()).update(
             w for s in out for w in _words(s)
         )
         return out
+
+    def harden(self, book: PhraseBook, topic: str, day: dt.date, sentence: str) -> str:
+        """Add a neighbouring topic's words and background words to a topic sentence."""
+        hard = self.facts["hard"]
+        words = sentence.rstrip(".").split()
+        neighbour = hard["neighbours"][topic]
+        pool = self.pool(book, neighbour, day)
+        if pool and self.rng.random() < hard["borrow_probability"]:
+            lent = _words(self.fill(pool[int(self.rng.integers(len(pool)))], book, neighbour))
+            lo, hi = hard["borrowed_words"]
+            k = min(len(lent), int(self.rng.integers(lo, hi + 1)))
+            words += [lent[int(i)] for i in self.rng.choice(len(lent), size=k, replace=False)]
+        return " ".join(words + self.background_words(book.language)) + "."
+
+    def background_words(self, language: str) -> list[str]:
+        lo, hi = self.facts["hard"]["background_words_per_sentence"]
+        return self.background[language].draw(self.rng, int(self.rng.integers(lo, hi + 1)))
+
+    def off_topic(self, doc: Planned) -> Article:
+        """An article about nothing planted: background sentences only."""
+        book = self.books[doc.language]
+        lo, hi = self.facts["sentences_per_doc"]
+        n = int(self.rng.integers(lo, hi + 1))
+        sentences = [" ".join(self.background_words(doc.language)).capitalize() + "."
+                     for _ in range(n)]  # fmt: skip
+        return Article(
+            caption=self.pick(book.headlines),
+            credit=self.pick(book.credits),
+            paragraphs=self.paragraphs([sentences]),
+        )
 
     def article(self, doc: Planned) -> Article:
         assert doc.day is not None and doc.dominant is not None
@@ -339,7 +380,9 @@ class _Composer:
         article = dataclasses.replace(
             original,
             paragraphs=paragraphs,
-            caption=self.pick(book.topics[doc.dominant or ""].captions),
+            caption=self.pick(
+                book.topics[doc.dominant].captions if doc.dominant else book.headlines
+            ),
             credit=self.pick(book.credits),
             listen="listen" in book.boilerplate and self.rng.random() < 0.5,
             read_more=(original.read_more[0], self.pick(book.headlines))
@@ -349,6 +392,25 @@ class _Composer:
         return dataclasses.replace(
             doc, outlet=outlet, day=day, precision=precision, article=article, canonical=doc
         )
+
+
+class Background:
+    """A language's background vocabulary with Zipf(-Mandelbrot) word frequencies."""
+
+    def __init__(self, language: str, n_types: int, rng: np.random.Generator) -> None:
+        # simplemma's lemma lists are real words of the language, shipped with the
+        # dependency, so the vocabulary is realistic without any download.
+        lemmas = DefaultDictionaryFactory().get_dictionary(language).values()
+        words = sorted(
+            {w for w in map(str, lemmas) if w.isalpha() and w.islower() and 4 <= len(w) <= 12}
+        )
+        self.words = [words[int(i)] for i in rng.choice(len(words), n_types, replace=False)]
+        ranks = np.arange(1, n_types + 1)
+        weights = 1.0 / (ranks + 2.7)
+        self.p = weights / weights.sum()
+
+    def draw(self, rng: np.random.Generator, n: int) -> list[str]:
+        return [self.words[int(i)] for i in rng.choice(len(self.words), size=n, p=self.p)]
 
 
 def _largest_remainder(weights: Mapping[str, float], n: int) -> dict[str, int]:
@@ -402,8 +464,17 @@ def _plan_originals(facts: Mapping[str, Any], comp: _Composer, n: int) -> list[P
             day = _spike_day(events[event_id], spikes[event_id]["decay_days"], last, rng)
             dominant = spikes[event_id]["topic"]
         precision = "day" if rng.random() < facts["day_precision_share"] else "month"
+        off_topic = (
+            outlet["language"] in comp.background
+            and event_id is None
+            and rng.random() < facts["hard"]["off_topic_share"]
+        )
         doc = Planned(outlet["slug"], outlet["language"], day, precision, event_id, dominant)
-        doc.article = comp.article(doc)
+        if off_topic:
+            doc.dominant = None
+            doc.article = comp.off_topic(doc)
+        else:
+            doc.article = comp.article(doc)
         docs.append(doc)
     return docs
 
@@ -537,7 +608,9 @@ def _truth_row(doc: Planned, topics: Sequence[str]) -> dict[str, Any]:
         "dominant_topic": doc.dominant or "",
     }
     for t in topics:
-        row[f"topic_{t}"] = f"{doc.counts.get(t, 0) / n:.4f}" if n else ""
+        # An off-topic article has text but no planted topic: all its shares are zero.
+        zero = "0.0000" if doc.article is not None and has_text else ""
+        row[f"topic_{t}"] = f"{doc.counts.get(t, 0) / n:.4f}" if n else zero
     row["n_sentences"] = n or ""
     row["duplicate_group"] = doc.group or ""
     row["canonical_doc_id"] = (
@@ -604,7 +677,7 @@ class DemoFiles(NamedTuple):
     topics: Path
 
 
-def generate_demo(out: str | Path, *, seed: int | None = None) -> DemoFiles:
+def generate_demo(out: str | Path, *, seed: int | None = None, hard: bool = False) -> DemoFiles:
     """Write the SYNTHETIC demo corpus and its ground truth into ``out``.
 
     Parameters
@@ -613,6 +686,10 @@ def generate_demo(out: str | Path, *, seed: int | None = None) -> DemoFiles:
         Folder to write into; ``out/corpus`` must not exist yet or be empty.
     seed : int, optional
         Seed of the random generator; default: the one in ``facts.yaml`` (the shipped corpus).
+    hard : bool, default=False
+        Write the harder variant (``hard`` in ``facts.yaml``): background vocabulary of
+        thousands of types, topics sharing words, evenly mixed and off-topic documents.
+        Off-topic documents have an empty ``dominant_topic`` and all topic shares 0.
 
     Returns
     -------
@@ -638,7 +715,16 @@ def generate_demo(out: str | Path, *, seed: int | None = None) -> DemoFiles:
     facts = load_facts()
     rng = np.random.default_rng(facts["seed"] if seed is None else seed)
     books = {lang: load_phrasebook(lang, _day(facts["first_day"])) for lang in LANGUAGES}
-    comp = _Composer(facts, books, rng)
+    background = {}
+    if hard:
+        facts["dominant_share"] = facts["hard"]["dominant_share"]
+        # Korean is not in simplemma; its few documents stay as in the plain demo.
+        background = {
+            lang: Background(lang, facts["hard"]["background_types"], rng)
+            for lang in LANGUAGES
+            if lang != "ko"
+        }
+    comp = _Composer(facts, books, rng, background)
     noise = facts["noise"]
     docs = _plan_originals(
         facts, comp, facts["n_files"] - noise["wire_copies"] - noise["empty"] - noise["binary"]
@@ -703,12 +789,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--ship", action="store_true", help=f"refresh the packaged copy in {SHIPPED_DIR}"
     )
     parser.add_argument("--seed", type=int, default=None, help="default: the seed in facts.yaml")
+    parser.add_argument("--hard", action="store_true", help="the harder variant (never shipped)")
     args = parser.parse_args(argv)
+    if args.ship and args.hard:
+        parser.error("--hard cannot be shipped; use --out")
     try:
         if args.ship:
             write_shipped(seed=args.seed)
         else:
-            generate_demo(args.out, seed=args.seed)
+            generate_demo(args.out, seed=args.seed, hard=args.hard)
     except CorpusToolsError as exc:
         parser.exit(1, f"{parser.prog}: error: {exc}\n")
     return 0
