@@ -179,7 +179,7 @@ def fetch_file(
     try:
         rebuild = _REBUILDERS.get(name)
         if rebuild is not None:
-            rebuild(entry, source, target, timeout)
+            rebuild(entry, source, target, timeout, time.monotonic() + max_seconds)
         else:
             _download(entry, source, target, timeout, time.monotonic() + max_seconds)
     except DownloadError as exc:
@@ -348,7 +348,9 @@ def git_blob_id(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: float) -> None:
+def _rebuild_rss_nk(
+    entry: RemoteFile, base_url: str, target: Path, timeout: float, deadline: float
+) -> None:
     """Download the monthly zips, verify each, derive the CSV and check its sha256."""
     from . import rss
 
@@ -366,7 +368,7 @@ def _rebuild_rss_nk(entry: RemoteFile, base_url: str, target: Path, timeout: flo
             url = f"{base_url.rstrip('/')}/2023/{month}.zip"
             zip_path = work / f"{month}.zip"
             with zip_path.open("wb") as out:
-                _stream(entry, url, out, timeout)
+                _stream(entry, url, out, timeout, deadline)
             found = git_blob_id(zip_path)
             if found != blob_id:
                 raise DownloadError(
@@ -405,7 +407,9 @@ def _readable(members: Iterable[Member], archive: str, skipped: list[str]) -> It
             yield member.name, member.data
 
 
-_REBUILDERS: dict[str, Callable[[RemoteFile, str, Path, float], None]] = {"rss-nk": _rebuild_rss_nk}
+_REBUILDERS: dict[str, Callable[[RemoteFile, str, Path, float, float], None]] = {
+    "rss-nk": _rebuild_rss_nk
+}
 
 
 def fetch_rss_nk(*, data_home: str | Path | None = None, url: str | None = None) -> pd.DataFrame:
@@ -454,7 +458,8 @@ def fetch_rss_nk(*, data_home: str | Path | None = None, url: str | None = None)
 
 def _rss_corpus(path: Path) -> pd.DataFrame:
     from ._readers import declared_language
-    from .clean import content_hash, mark_duplicates
+    from .clean import content_hash
+    from .dedupe import mark_duplicates
     from .schema import coerce_corpus, validate_corpus
 
     raw = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
