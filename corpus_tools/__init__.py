@@ -25,7 +25,8 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import pkgutil
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -74,51 +75,15 @@ _EXPORTS: dict[str, str] = {
     "figure_fingerprint": "plots",
     "CorpusToolsError": "errors",
 }
-__all__ = [
-    "CORPUS_COLUMNS",
-    "LDA",
-    "NMF",
-    "CorpusSchemaError",
-    "CorpusToolsError",
-    "IngestReport",
-    "Preprocessor",
-    "TopicFit",
-    "Vectorizer",
-    "__version__",
-    "coherence",
-    "corpus_matrix",
-    "demo_path",
-    "event_window",
-    "fetch_kcna",
-    "figure_fingerprint",
-    "filter_corpus",
-    "fit_corpus",
-    "ingest",
-    "load_corpus",
-    "load_demo",
-    "load_demo_truth",
-    "load_lexicon",
-    "load_model",
-    "load_profile",
-    "make_pipeline",
-    "period_of",
-    "prepare_config",
-    "read_corpus",
-    "recovery_scores",
-    "save_corpus",
-    "save_figure",
-    "save_model",
-    "select_k",
-    "tag_actors",
-    "topic_diversity",
-    "topic_prevalence",
-    "topic_stability",
-    "validate_corpus",
-]
+# The one list of public names: ``__all__`` is derived from it, and the type checkers'
+# view (``__init__.pyi``) is generated from it by ``scripts/generate_init_stub.py``
+# (tests/test_packaging.py checks that the stub is current).
+__all__ = ["__version__", *_EXPORTS]
 
 
+# Public submodules load on first attribute access too (``corpus_tools.topics``).
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_")
 )
 
 
@@ -137,28 +102,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .actors import filter_corpus, load_lexicon, tag_actors
-    from .clean import load_profile
-    from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
-    from .errors import CorpusToolsError
-    from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
-    from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
-    from .plots import figure_fingerprint, save_figure
-    from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
-    from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config
-    from .topics import (
-        LDA,
-        NMF,
-        TopicFit,
-        corpus_matrix,
-        event_window,
-        fit_corpus,
-        period_of,
-        select_k,
-        topic_prevalence,
-    )
-    from .topics import load as load_model
-    from .topics import save as save_model
