@@ -12,6 +12,7 @@ named for their concern:
 - :mod:`corpus_tools.topics` — LDA/NMF estimators, model selection, prevalence over time.
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
+- :mod:`corpus_tools.fingerprint` — a printable digest of what a figure shows.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
@@ -72,7 +73,7 @@ _EXPORTS: dict[str, str] = {
     "recovery_scores": "evaluate",
     # figures
     "save_figure": "plots",
-    "figure_fingerprint": "plots",
+    "figure_fingerprint": "fingerprint",
     "CorpusToolsError": "errors",
 }
 # The one list of public names: ``__all__`` is derived from it, and the type checkers'

@@ -7,6 +7,7 @@ from . import datasets as datasets
 from . import demo as demo
 from . import errors as errors
 from . import evaluate as evaluate
+from . import fingerprint as fingerprint
 from . import io as io
 from . import plots as plots
 from . import reproduce as reproduce
@@ -26,12 +27,12 @@ from .evaluate import coherence as coherence
 from .evaluate import recovery_scores as recovery_scores
 from .evaluate import topic_diversity as topic_diversity
 from .evaluate import topic_stability as topic_stability
+from .fingerprint import figure_fingerprint as figure_fingerprint
 from .io import IngestReport as IngestReport
 from .io import ingest as ingest
 from .io import load_corpus as load_corpus
 from .io import read_corpus as read_corpus
 from .io import save_corpus as save_corpus
-from .plots import figure_fingerprint as figure_fingerprint
 from .plots import save_figure as save_figure
 from .schema import CORPUS_COLUMNS as CORPUS_COLUMNS
 from .schema import CorpusSchemaError as CorpusSchemaError
