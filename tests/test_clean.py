@@ -648,15 +648,60 @@ def test_mark_duplicates_needs_columns() -> None:
         mark_duplicates(pd.DataFrame({"doc_id": ["a"], "date": [None], "text": ["x"]}))
 
 
+_GOLDEN, _FNV, _U64 = 0x9E3779B97F4A7C15, 0x100000001B3, 2**64
+
+
+def reference_shingles(text: str, size: int) -> list[int]:
+    """The documented shingle hashes of one document, written from the definition.
+
+    Words are runs of ASCII letters, digits, "_" and non-ASCII characters of the
+    case-folded NFC text (UTF-8 bytes). A word's hash is sum((byte + 1) * G**(min(i, 63)
+    + 1)) mod 2**64 over its bytes i; a shingle of ``size`` consecutive words folds
+    their hashes with c = c * FNV + h mod 2**64, then keeps (c >> 32) ^ c mod 2**32.
+    Plain Python integers, one document at a time: no code shared with corpus_tools.
+    """
+    data = unicodedata.normalize("NFC", text.casefold()).encode("utf-8")
+    words = re.findall(rb"[0-9A-Za-z_\x80-\xff]+", data)
+    hashes = [
+        sum((b + 1) * pow(_GOLDEN, min(i, 63) + 1, _U64) for i, b in enumerate(word)) % _U64
+        for word in words
+    ]
+    shingles = []
+    for start in range(len(hashes) - size + 1):
+        combined = 0
+        for h in hashes[start : start + size]:
+            combined = (combined * _FNV + h) % _U64
+        shingles.append(((combined >> 32) ^ combined) % 2**32)
+    return shingles
+
+
+def test_shingles_match_the_reference_and_never_span_documents() -> None:
+    long_word = "Pjongjang" * 10  # longer than 64 bytes: the weight stops growing
+    texts = [
+        "Kim met Putin in Pyongyang.",
+        "Путин прибыл в Пхеньян",  # starts where the previous document's last word ended
+        "two words",  # shorter than a shingle: no shingle at all
+        "",
+        f"Źródło: {long_word} — KCNA_2024 podaje, że ślady są",
+        "a b c",  # exactly one shingle
+    ]
+    hashes, doc = clean._shingles(texts, 3)
+    expected = [(h, i) for i, text in enumerate(texts) for h in reference_shingles(text, 3)]
+    assert list(zip(hashes.tolist(), doc.tolist(), strict=True)) == expected
+    # n_words - 2 per document; the dash is non-ASCII, so it is a word by the definition.
+    assert len(expected) == 3 + 2 + 0 + 0 + 6 + 1
+    assert hashes.dtype == np.uint32
+
+
 def test_signatures_match_datasketch_bulk() -> None:
     from datasketch import MinHash
 
     texts = [" ".join(_words(50, seed=s)) for s in range(4)] + ["za krótki", ""]
     kept, signatures = minhash_signatures(texts, num_perm=64, seed=7)
     assert kept.tolist() == [0, 1, 2, 3]
-    shingles, doc = clean._shingles(texts, 5)
+    # The reference signatures hash the independently computed shingles.
     reference = MinHash.bulk(
-        [shingles[doc == i].tolist() for i in kept], num_perm=64, seed=7, hashfunc=int
+        [reference_shingles(texts[i], 5) for i in kept], num_perm=64, seed=7, hashfunc=int
     )
     assert all(np.array_equal(m.hashvalues, s) for m, s in zip(reference, signatures, strict=True))
 

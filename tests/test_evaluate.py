@@ -103,6 +103,32 @@ def test_u_mass_from_hand_counted_documents(mode: str) -> None:
     assert coherence([TOPIC], TEXTS, "u_mass", mode=mode) == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["gensim", "textbook"])
+def test_u_mass_divides_by_the_preceding_word(mode: str) -> None:
+    # Unequal marginals over 4 documents: a in 3, b in 2, c in 2; ab, ac, bc in 1 each.
+    # u_mass conditions each word on a word ranked above it (W*):
+    # (b | a) and (c | a) divide by P(a) = 3/4, (c | b) by P(b) = 2/4.
+    texts = [["a", "b"], ["a", "c"], ["a"], ["b", "c"]]
+    expected = np.mean(
+        [
+            math.log((1 / 4 + EPS) / (3 / 4)),
+            math.log((1 / 4 + EPS) / (3 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+        ]
+    )
+    assert coherence([TOPIC], texts, "u_mass", mode=mode) == pytest.approx(expected, abs=1e-12)
+    # Ranked the other way round, b and c are conditioned on each other and a on both.
+    reverse = np.mean(
+        [
+            math.log((1 / 4 + EPS) / (2 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+        ]
+    )
+    got = coherence([TOPIC[::-1]], texts, "u_mass", mode=mode)
+    assert got == pytest.approx(reverse, abs=1e-12)
+
+
 def test_modes_agree_without_repeats_or_empty_documents() -> None:
     texts = [["a", "b", "c", "d", "e"], ["c", "a"], ["b"]]
     for measure in ("c_uci", "c_npmi", "c_v"):

@@ -95,8 +95,23 @@ def test_frex_james_stein_shrinkage_by_hand():
     np.testing.assert_allclose(scores[1], [1 / 3, 1 / 3, 0.75, 1.0])
 
 
+def test_frex_ties_get_average_ranks_as_in_stm():
+    # stm ranks with data.table::frank, whose default ties.method is "average".
+    # beta = [[.5, .2, .2, .1], [.1, .3, .3, .3]]; column sums [.6, .5, .5, .4].
+    # Topic 0: frequency ranks [4, 2.5, 2.5, 1]; exclusivity [5/6, .4, .4, .25] gives the
+    # same ranks, so FREX = rank / 4 = [1, .625, .625, .25].
+    # Topic 1: frequency ranks [1, 3, 3, 3] (three-way tie at 2, 3, 4 -> 3); exclusivity
+    # [1/6, .6, .6, .75] ranks [1, 2.5, 2.5, 4]. FREX = 1 / (.5/freq + .5/excl):
+    # word 0: .25; words 1, 2: 1 / (2/3 + 4/5) = 15/22; word 3: 1 / (2/3 + 1/2) = 6/7.
+    # Ranking ties by their maximum instead would give topic 0 [1, .75, .75, .25].
+    beta = np.array([[0.5, 0.2, 0.2, 0.1], [0.1, 0.3, 0.3, 0.3]])
+    scores = frex_scores(beta, w=0.5)
+    np.testing.assert_allclose(scores[0], [1.0, 0.625, 0.625, 0.25], rtol=1e-12)
+    np.testing.assert_allclose(scores[1], [0.25, 15 / 22, 15 / 22, 6 / 7], rtol=1e-12)
+
+
 def test_frex_rejects_bad_weight():
-    with pytest.raises(TopicModelError):
+    with pytest.raises(TopicModelError, match="0 <= w <= 1"):
         frex_scores(BETA, w=1.5)
 
 
@@ -374,6 +389,32 @@ def test_event_window_recovers_a_planted_jump():
     assert row["n_before"] + row["n_after"] == in_window
     assert out.equals(event_window(theta, dates, "2024-06-19", n_boot=500))
     assert not out.equals(event_window(theta, dates, "2024-06-19", n_boot=500, random_state=1))
+
+
+def test_event_window_cohens_d_and_pooled_sd_by_hand():
+    # Topic 0 shares: before the event [.1, .3, .5] (mean .3, sum of squares .08),
+    # after [.6, .8] (mean .7, sum of squares .02). Pooled SD = sqrt((.08 + .02) / 3),
+    # Cohen's d = .4 / sqrt(.1 / 3) = 2.19089... Topic 1 is 1 - topic 0: d = -2.19089.
+    import corpus_tools as ct
+
+    first = np.array([0.1, 0.3, 0.5, 0.6, 0.8])
+    theta = np.column_stack([first, 1 - first])
+    dates = ["2024-06-01", "2024-06-05", "2024-06-10", "2024-06-19", "2024-06-25"]
+    out = ct.event_window(theta, dates, "2024-06-19", n_boot=50)
+    pooled_sd = np.sqrt(0.1 / 3)
+    np.testing.assert_allclose(out["diff"], [0.4, -0.4], rtol=1e-12)
+    np.testing.assert_allclose(out["cohens_d"], [0.4 / pooled_sd, -0.4 / pooled_sd], rtol=1e-12)
+    np.testing.assert_allclose(out["diff"] / out["cohens_d"], [pooled_sd] * 2, rtol=1e-12)
+    assert out["cohens_d"].iloc[0] == pytest.approx(2.1908902, abs=1e-7)
+
+
+def test_event_window_cohens_d_is_nan_without_spread():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.2, 0.8], [0.6, 0.4], [0.6, 0.4]])
+    out = ct.event_window(theta, ["2024-06-01", "2024-06-02", "2024-06-20", "2024-06-21"])
+    np.testing.assert_allclose(out["diff"], [0.4, -0.4], rtol=1e-12)
+    assert out["cohens_d"].isna().all()  # zero pooled SD: d is undefined, not infinite
 
 
 def test_event_window_counts_the_event_day_as_after_and_needs_both_windows():
