@@ -440,6 +440,14 @@ def _frame(rows: list[tuple[str, str | None, str | None]]) -> pd.DataFrame:
     )
 
 
+def assert_marks(
+    df: pd.DataFrame, expected: list[Any], *, case: str = "duplicate_of", **options: Any
+) -> None:
+    """``mark_duplicates(df, **options)`` is the ``duplicate_of`` column ``expected``."""
+    want = pd.Series(expected, index=df.index, dtype="string", name="duplicate_of")
+    pd.testing.assert_series_equal(mark_duplicates(df, **options), want, obj=case)
+
+
 def test_exact_duplicates_point_to_the_earliest() -> None:
     df = _frame(
         [
@@ -451,13 +459,13 @@ def test_exact_duplicates_point_to_the_earliest() -> None:
             ("f", "2024-06-18", None),
         ]
     )
-    assert mark_duplicates(df).tolist() == ["c", "c", pd.NA, "c", pd.NA, pd.NA]
+    assert_marks(df, ["c", "c", pd.NA, "c", pd.NA, pd.NA])
 
 
 def test_given_content_hash_is_used() -> None:
     df = _frame([("a", "2024-01-01", "x y"), ("b", "2024-01-01", "completely different")])
     df["content_sha256"] = pd.array(["same", "same"], dtype="string")
-    assert mark_duplicates(df).tolist() == [pd.NA, "a"]
+    assert_marks(df, [pd.NA, "a"])
 
 
 def test_near_duplicates_within_window() -> None:
@@ -476,8 +484,8 @@ def test_near_duplicates_within_window() -> None:
             ("other", "2024-06-19", other),
         ]
     )
-    assert mark_duplicates(df).tolist() == [pd.NA, "wire", pd.NA, pd.NA, pd.NA]
-    assert mark_duplicates(df, window_days=60).tolist() == [pd.NA, "wire", "wire", pd.NA, pd.NA]
+    assert_marks(df, [pd.NA, "wire", pd.NA, pd.NA, pd.NA])
+    assert_marks(df, [pd.NA, "wire", "wire", pd.NA, pd.NA], window_days=60)
 
 
 def test_window_uses_every_dated_exact_copy() -> None:
@@ -490,9 +498,9 @@ def test_window_uses_every_dated_exact_copy() -> None:
             ("near", "2024-06-03", near),  # near copy of the June publication
         ]
     )
-    assert mark_duplicates(df).tolist() == [pd.NA, "january", "january"]
+    assert_marks(df, [pd.NA, "january", "january"])
     df.loc[1, "date"] = pd.Timestamp("2024-03-01")  # now no copy is within 7 days
-    assert mark_duplicates(df).tolist() == [pd.NA, "january", pd.NA]
+    assert_marks(df, [pd.NA, "january", pd.NA])
 
 
 def _dated(rows: list[tuple[str, str, str | None, str]]) -> pd.DataFrame:
@@ -508,7 +516,7 @@ def test_month_and_year_dates_are_intervals() -> None:
     month_and_day = _dated(
         [("month", "2024-06-01", "month", text), ("day", "2024-06-20", "day", near)]
     )
-    assert mark_duplicates(month_and_day).tolist() == [pd.NA, "month"]
+    assert_marks(month_and_day, [pd.NA, "month"])
     # Without the column both are days: 19 days apart, outside the 7-day window.
     no_column = month_and_day.drop(columns="date_precision")
     assert mark_duplicates(no_column).isna().all()
@@ -523,7 +531,7 @@ def test_month_and_year_dates_are_intervals() -> None:
         ("2024-05-01", None, "2024-05-09", pd.NA),
     ]:
         df = _dated([("first", start, precision, text), ("second", later, "day", near)])
-        assert mark_duplicates(df).tolist() == [pd.NA, expected], (precision, later)
+        assert_marks(df, [pd.NA, expected], case=f"{precision} then {later}")
 
 
 def test_interval_start_decides_the_canonical_copy() -> None:
@@ -531,10 +539,10 @@ def test_interval_start_decides_the_canonical_copy() -> None:
     text, near = " ".join(base), " ".join(_edit(base, [20]))
     # The month date starts on June 1st, before the day copy of June 3rd.
     df = _dated([("a-day", "2024-06-03", "day", near), ("b-month", "2024-06-01", "month", text)])
-    assert mark_duplicates(df).tolist() == ["b-month", pd.NA]
+    assert_marks(df, ["b-month", pd.NA])
     # Same start: doc_id breaks the tie.
     df.loc[0, "date"] = pd.Timestamp("2024-06-01")
-    assert mark_duplicates(df).tolist() == [pd.NA, "a-day"]
+    assert_marks(df, [pd.NA, "a-day"])
 
 
 def test_window_uses_the_intervals_of_exact_copies() -> None:
@@ -545,9 +553,9 @@ def test_window_uses_the_intervals_of_exact_copies() -> None:
         ("june", "2024-06-01", "month", text.upper()),  # exact copy, dated June 2024
         ("near", "2024-07-05", "day", near),  # 5 days after June 30th
     ]
-    assert mark_duplicates(_dated(rows)).tolist() == [pd.NA, "january", "january"]
+    assert_marks(_dated(rows), [pd.NA, "january", "january"])
     rows[2] = ("near", "2024-07-09", "day", near)  # 9 days after June 30th
-    assert mark_duplicates(_dated(rows)).tolist() == [pd.NA, "january", pd.NA]
+    assert_marks(_dated(rows), [pd.NA, "january", pd.NA])
 
 
 def test_unknown_date_precision_is_an_error() -> None:
@@ -622,7 +630,7 @@ def test_mark_duplicates_is_deterministic_and_order_free() -> None:
 
 
 def test_mark_duplicates_edge_cases() -> None:
-    assert mark_duplicates(_frame([])).tolist() == []
+    assert_marks(_frame([]), [])
     assert mark_duplicates(_frame([("a", None, None), ("b", None, None)])).isna().all()
     assert mark_duplicates(_frame([("a", "2024-01-01", "one two three four five")])).isna().all()
 

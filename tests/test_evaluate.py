@@ -226,7 +226,7 @@ def test_topic_diversity_hand_computed() -> None:
     assert topic_diversity(topics, top_n=3) == pytest.approx(6 / 9)
     assert topic_diversity(topics, top_n=1) == pytest.approx(2 / 3)  # a, a, g
     assert topic_diversity([["a", "b"], ["c"]], top_n=25) == 1.0
-    with pytest.raises(EvaluationError):
+    with pytest.raises(EvaluationError, match="no topic words given"):
         topic_diversity([], top_n=3)
 
 

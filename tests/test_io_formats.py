@@ -368,7 +368,7 @@ def test_damaged_archive_is_skipped(tmp_path: Path) -> None:
 
 def test_out_of_range_compact_date_is_a_note_not_a_crash(tmp_path: Path) -> None:
     # datetime64[ns] ends in 2262: 9999-12-31 cannot be held, in any date format.
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="9999-12-31"):
         parse_date("99991231")
     path = tmp_path / "export.csv"
     story = "North Korean troops were reported in the Kursk region by Seoul's intelligence."
