@@ -13,6 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, never speed (speed lives in benchmarks/): no per-example
+# deadline, which a loaded machine or a mutation-testing tracer would turn into failures.
+settings.register_profile("corpus_tools", deadline=None)
+settings.load_profile("corpus_tools")
 
 REPO = Path(__file__).resolve().parents[1]
 # Fixture notebooks are inputs of tests, not notebooks for nbval to validate directly.
