@@ -565,3 +565,83 @@ def test_fit_corpus_keeps_documents_and_metadata_aligned() -> None:
     # the two planted themes end up in different dominant topics
     dominant = fit.model.doc_topic_.argmax(axis=1)
     assert dominant[0] == dominant[1] != dominant[2] == dominant[3]
+
+
+# ---- from a corpus to a matrix ------------------------------------------------------------
+PLAIN = {"preprocessor": {"protect_entities": False}, "vectorizer": {"min_df": 1, "max_df": 1.0}}
+
+
+def test_corpus_matrix_counts_and_summary() -> None:
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "language": "en",
+            "text": ["missile missile test", "bridge test", "missile test", pd.NA, "trade bridge"],
+            "duplicate_of": [None, None, "a", None, None],  # c is a copy of a; d has no text
+        }
+    )
+    data = topics.corpus_matrix(corpus, PLAIN)
+    assert data.feature_names.tolist() == ["bridge", "missile", "test", "trade"]
+    # rows a, b, e counted by hand
+    np.testing.assert_array_equal(data.X.toarray(), [[0, 2, 1, 0], [1, 0, 1, 0], [1, 0, 0, 1]])
+    assert data.doc_ids.tolist() == ["a", "b", "e"]
+    assert data.texts == [["missile", "missile", "test"], ["bridge", "test"], ["trade", "bridge"]]
+    assert (data.n_duplicates, data.n_without_text) == (1, 1)
+    assert data.summary() == (
+        "3 documents x 4 terms; left out 1 duplicates and 1 documents without text"
+    )
+
+
+def test_fit_corpus_language_models_one_language_of_a_mixed_corpus() -> None:
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["en1", "pl1", "en2", "pl2", "pl3"],
+            "language": ["en", "pl", "en", "pl", "pl"],
+            "text": ["missile test launch", "rakieta test start", "bridge trade river",
+                     "most handel rzeka", "rakieta start próba"],
+            "duplicate_of": None,
+        }
+    )  # fmt: skip
+    fit = topics.fit_corpus(corpus, 2, config=PLAIN, language="pl", random_state=0)
+    assert fit.data.doc_ids.tolist() == ["pl1", "pl2", "pl3"]
+    assert fit.doc_topics()["doc_id"].tolist() == ["pl1", "pl2", "pl3"]
+    assert set(fit.doc_topics()["language"]) == {"pl"}
+    terms = set(fit.data.feature_names)
+    assert {"most", "handel"} <= terms and not terms & {"missile", "bridge", "trade", "river"}
+    assert fit.model.doc_topic_.shape == (3, 2)
+    with pytest.raises(TopicModelError, match="no document in language 'de'"):
+        topics.fit_corpus(corpus, 2, config=PLAIN, language="de")
+
+
+@pytest.mark.parametrize(
+    ("config_text", "message"),
+    [
+        (None, "cannot read the config"),  # no such file
+        ("preprocessor: [unclosed", "cannot read the config"),  # not YAML
+        ("- a list\n- not a mapping\n", "the config must be a mapping"),
+        (b"\xff\xfe not utf-8", "cannot read the config"),
+    ],
+    ids=["missing", "bad-yaml", "not-a-mapping", "not-utf8"],
+)
+def test_load_topic_input_config_errors_name_the_file(tmp_path, config_text, message) -> None:
+    config = tmp_path / "prep.yaml"
+    if isinstance(config_text, str):
+        config.write_text(config_text, encoding="utf-8")
+    elif isinstance(config_text, bytes):
+        config.write_bytes(config_text)
+    with pytest.raises(TopicModelError, match=f"{re.escape(str(config))}: {message}"):
+        topics.load_topic_input(tmp_path / "corpus.csv", config)
+
+
+def test_load_topic_input_reads_the_corpus_and_config(tmp_path) -> None:
+    (tmp_path / "corpus.csv").write_text(
+        "doc_id,language,text\na,en,missile missile test\nb,en,bridge test\n", "utf-8"
+    )
+    (tmp_path / "prep.yaml").write_text(
+        "preprocessor: {protect_entities: false}\nvectorizer: {min_df: 1, max_df: 1.0}\n", "utf-8"
+    )
+    data = topics.load_topic_input(tmp_path / "corpus.csv", tmp_path / "prep.yaml")
+    assert data.feature_names.tolist() == ["bridge", "missile", "test"]
+    np.testing.assert_array_equal(data.X.toarray(), [[0, 2, 1], [1, 0, 1]])
+    with pytest.raises(TopicModelError, match=r"corpus\.csv: no document in language 'ko'"):
+        topics.load_topic_input(tmp_path / "corpus.csv", tmp_path / "prep.yaml", language="ko")
