@@ -111,9 +111,33 @@ def test_frex_ties_get_average_ranks_as_in_stm():
     np.testing.assert_allclose(scores[1], [0.25, 15 / 22, 15 / 22, 6 / 7], rtol=1e-12)
 
 
-def test_frex_rejects_bad_weight():
-    with pytest.raises(TopicModelError, match="0 <= w <= 1"):
-        frex_scores(BETA, w=1.5)
+def test_frex_weights_zero_and_one_are_the_pure_rankings():
+    # w = 1: frequency ranks only; w = 0: exclusivity ranks only (see the rank comment).
+    np.testing.assert_allclose(frex_scores(BETA, w=1.0)[0], [1.0, 0.75, 0.5, 0.25])
+    np.testing.assert_allclose(frex_scores(BETA, w=0.0)[0], [0.75, 1.0, 0.5, 0.25])
+
+
+def test_frex_word_absent_from_every_topic_is_uniformly_exclusive():
+    # beta = [[.5, .5, 0], [.2, .8, 0]]; column sums [.7, 1.3, 0]: the last word's
+    # exclusivity is 1/2 in each topic (uniform), not 0/0.
+    # Topic 0: frequency ranks [2.5, 2.5, 1]/3, exclusivity [5/7, 5/13, 1/2] -> [3, 1, 2]/3;
+    # FREX = 1/(.6 + .5) = 10/11, 1/(.6 + 1.5) = 10/21, 1/(1.5 + .75) = 4/9.
+    # Topic 1: frequency [2, 3, 1]/3, exclusivity [2/7, 8/13, 1/2] -> [1, 3, 2]/3;
+    # FREX = 1/(.75 + 1.5) = 4/9, 1, 1/(1.5 + .75) = 4/9.
+    beta = [[0.5, 0.5, 0.0], [0.2, 0.8, 0.0]]
+    scores = frex_scores(beta)
+    np.testing.assert_allclose(scores[0], [10 / 11, 10 / 21, 4 / 9], rtol=1e-12)
+    np.testing.assert_allclose(scores[1], [4 / 9, 1.0, 4 / 9], rtol=1e-12)
+    # Integer counts are read as numbers, not truncated to integers on the way.
+    np.testing.assert_allclose(frex_scores([[5, 5, 0], [2, 8, 0]]), scores, rtol=1e-12)
+
+
+@pytest.mark.parametrize("w", [-0.1, 1.5])
+def test_frex_rejects_bad_weight(w):
+    with pytest.raises(TopicModelError, match="frex needs a 2-D topic-word matrix and 0 <= w <= 1"):
+        frex_scores(BETA, w=w)
+    with pytest.raises(TopicModelError, match="frex needs a 2-D topic-word matrix"):
+        frex_scores(BETA[0])
 
 
 # ---- estimators -------------------------------------------------------------------------
