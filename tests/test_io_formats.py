@@ -128,6 +128,17 @@ def test_parse_date(value: object, expected: str | None, precision: str | None) 
     assert stamp is None or stamp.tzinfo is None
 
 
+def test_four_digit_numbers_are_years_others_epoch_seconds() -> None:
+    # 1000-9999 are years; a year outside datetime64[ns] (1677-2262) is an error, never
+    # silently read as seconds. 999 and 10000 are seconds after the epoch.
+    assert parse_date(999) == (pd.Timestamp("1970-01-01 00:16:39"), "day")
+    assert parse_date(10000) == (pd.Timestamp("1970-01-01 02:46:40"), "day")
+    assert parse_date(2262) == (pd.Timestamp("2262-01-01"), "year")
+    for year in (1000, 9999):
+        with pytest.raises(ValueError, match=f"{year}-01-01"):
+            parse_date(year)
+
+
 def test_parse_date_rejects_junk() -> None:
     with pytest.raises(ValueError, match="unable to parse: not a date"):
         parse_date("not a date")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import pickle
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -433,6 +434,28 @@ def test_event_window_cohens_d_and_pooled_sd_by_hand():
     assert out["cohens_d"].iloc[0] == pytest.approx(2.1908902, abs=1e-7)
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "d"),
+    [
+        # One document before: it adds nothing to the pooled sum of squares, which is
+        # 2 * var([.4, .6, .8]) = .08 over 1 + 3 - 2 = 2 degrees of freedom: SD .2, d = .4 / .2.
+        ([0.2], [0.4, 0.6, 0.8], 2.0),
+        # Two before, one after: SS = (.2 - .3)^2 + (.4 - .3)^2 = .02 over 1 degree of
+        # freedom: SD sqrt(.02), d = .6 / sqrt(.02) = 3 sqrt(2).
+        ([0.2, 0.4], [0.9], 3 * np.sqrt(2)),
+    ],
+)
+def test_event_window_cohens_d_with_a_one_document_window(before, after, d):
+    import corpus_tools as ct
+
+    first = np.array(before + after)
+    dates = pd.date_range("2024-06-01", periods=len(before)).append(
+        pd.date_range("2024-06-19", periods=len(after))
+    )
+    out = ct.event_window(np.column_stack([first, 1 - first]), dates, "2024-06-19", n_boot=20)
+    np.testing.assert_allclose(out["cohens_d"], [d, -d], rtol=1e-12)
+
+
 def test_event_window_cohens_d_is_nan_without_spread():
     import corpus_tools as ct
 
@@ -444,7 +467,10 @@ def test_event_window_cohens_d_is_nan_without_spread():
 
 def test_event_window_counts_the_event_day_as_after_and_needs_both_windows():
     theta = np.array([[0.2, 0.8], [0.6, 0.4]])
-    out = event_window(theta, ["2024-06-18", "2024-06-19"], n_boot=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pooled SD from 1 + 1 documents, and no 0/0 warning
+        out = event_window(theta, ["2024-06-18", "2024-06-19"], n_boot=10)
+    assert out["cohens_d"].isna().all()
     assert out["n_before"].iloc[0] == 1 and out["n_after"].iloc[0] == 1
     assert out["diff"].tolist() == pytest.approx([0.4, -0.4])
     with pytest.raises(TopicModelError, match="before"):
