@@ -134,6 +134,10 @@ def test_four_digit_numbers_are_years_others_epoch_seconds() -> None:
     assert parse_date(999) == (pd.Timestamp("1970-01-01 00:16:39"), "day")
     assert parse_date(10000) == (pd.Timestamp("1970-01-01 02:46:40"), "day")
     assert parse_date(2262) == (pd.Timestamp("2262-01-01"), "year")
+    # From 1e11 on, numbers are milliseconds (1e11 seconds would be the year 5138).
+    assert parse_date(100_000_000_000) == (pd.Timestamp("1973-03-03 09:46:40"), "day")
+    with pytest.raises(ValueError, match="5138-11-16 09:46:39"):
+        parse_date(99_999_999_999)  # just below: seconds, beyond datetime64[ns]
     for year in (1000, 9999):
         with pytest.raises(ValueError, match=f"{year}-01-01"):
             parse_date(year)
