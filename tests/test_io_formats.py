@@ -128,7 +128,7 @@ def test_parse_date(value: object, expected: str | None, precision: str | None) 
     assert stamp is None or stamp.tzinfo is None
 
 
-def test_four_digit_numbers_are_years_others_epoch_seconds() -> None:
+def test_numeric_dates_years_seconds_and_milliseconds_boundaries() -> None:
     # 1000-9999 are years; a year outside datetime64[ns] (1677-2262) is an error, never
     # silently read as seconds. 999 and 10000 are seconds after the epoch.
     assert parse_date(999) == (pd.Timestamp("1970-01-01 00:16:39"), "day")
