@@ -92,7 +92,9 @@ def test_frex_james_stein_shrinkage_by_hand():
     # [14/27, 13/27]; column 2 (count 1): uniform; column 3 (count 100): [.1137, .8863].
     # Topic 0 exclusivity ranks become [4, 3, 2, 1]/4 = its frequency ranks; in topic 1
     # they become [1, 2, 3, 4]/4 against frequency ranks [2, 1, 3, 4]/4.
-    scores = frex_scores(BETA, w=0.5, wordcounts=np.array([10, 2, 1, 100]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a count of 1 divides by zero inside: no warning
+        scores = frex_scores(BETA, w=0.5, wordcounts=np.array([10, 2, 1, 100]))
     np.testing.assert_allclose(scores[0], [1.0, 0.75, 0.5, 0.25])
     np.testing.assert_allclose(scores[1], [1 / 3, 1 / 3, 0.75, 1.0])
 
@@ -455,6 +457,63 @@ def test_event_window_cohens_d_with_a_one_document_window(before, after, d):
     )
     out = ct.event_window(np.column_stack([first, 1 - first]), dates, "2024-06-19", n_boot=20)
     np.testing.assert_allclose(out["cohens_d"], [d, -d], rtol=1e-12)
+
+
+def test_event_window_columns_boundaries_and_messages():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.4, 0.6], [0.6, 0.4], [0.9, 0.1]])
+    # 2024-06-19 + 10 days = 2024-06-29: the last document is just outside the window.
+    dates = ["2024-06-09", "2024-06-18", "2024-06-28", "2024-06-29"]
+    out = ct.event_window(theta, dates, "2024-06-19", before="10D", after="10D", n_boot=50)
+    assert list(out.columns) == ["topic", "mean_before", "mean_after", "diff", "diff_lo",
+                                 "diff_hi", "cohens_d", "n_before", "n_after"]  # fmt: skip
+    assert out["topic"].tolist() == [0, 1]
+    assert (out["n_before"].iloc[0], out["n_after"].iloc[0]) == (2, 1)
+    np.testing.assert_allclose(out["diff"], [0.3, -0.3], rtol=1e-12)  # .6 - .3
+    # The default is 1000 resamples.
+    pd.testing.assert_frame_equal(
+        ct.event_window(theta, dates), ct.event_window(theta, dates, n_boot=1000)
+    )
+    with pytest.raises(TopicModelError, match=r"^3 dates for 4 documents$"):
+        ct.event_window(theta, dates[:3])
+    with pytest.raises(
+        TopicModelError, match=r"^no documents dated in the window after 2024-07-01 \(180D"
+    ):
+        ct.event_window(theta, dates, "2024-07-01")
+    with pytest.raises(
+        TopicModelError, match=r"^no documents dated in the window before 2024-06-01 \(180D"
+    ):
+        ct.event_window(theta, dates, "2024-06-01")
+
+
+def test_event_window_zoned_dates_take_a_naive_event_in_their_zone():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.6, 0.4]])
+    # 23:30 on the 18th in Pyongyang is before the event; 00:30 on the 19th is after it
+    # (in UTC both are on the 18th).
+    dates = pd.to_datetime(["2024-06-18 23:30", "2024-06-19 00:30"]).tz_localize("Asia/Pyongyang")
+    out = ct.event_window(theta, dates, "2024-06-19", n_boot=10)
+    assert (out["n_before"].iloc[0], out["n_after"].iloc[0]) == (1, 1)
+    # An event with its own zone is compared as it is: 15:00 UTC is midnight in Pyongyang.
+    aware = ct.event_window(theta, dates, pd.Timestamp("2024-06-18 15:00", tz="UTC"), n_boot=10)
+    assert (aware["n_before"].iloc[0], aware["n_after"].iloc[0]) == (1, 1)
+
+
+@pytest.mark.parametrize("varied", ["before", "after"])
+def test_event_window_interval_resamples_each_window(varied):
+    # One window's documents are identical, so all the interval's width comes from
+    # resampling the other window: each window must be resampled n_boot times.
+    import corpus_tools as ct
+
+    same, spread = [0.5, 0.5, 0.5, 0.5], [0.1, 0.3, 0.7, 0.9]
+    first = np.array(spread + same if varied == "before" else same + spread)
+    dates = pd.date_range("2024-06-11", periods=4).append(pd.date_range("2024-06-19", periods=4))
+    out = ct.event_window(np.column_stack([first, 1 - first]), dates, "2024-06-19", n_boot=400)
+    row = out.iloc[0]
+    assert row["diff"] == pytest.approx(0.0, abs=1e-12)
+    assert row["diff_lo"] < -0.1 and row["diff_hi"] > 0.1
 
 
 def test_event_window_cohens_d_is_nan_without_spread():
