@@ -135,6 +135,20 @@ def test_frex_word_absent_from_every_topic_is_uniformly_exclusive():
     np.testing.assert_allclose(frex_scores([[5, 5, 0], [2, 8, 0]]), scores, rtol=1e-12)
 
 
+def test_james_stein_edge_cases_follow_stm():
+    # stm's js.estimate per column (word), two topics, uniform = .5:
+    # [.6, .4], count 2: lambda = (2 * .24 / 1) / .02 = 24, clipped to 1 -> uniform;
+    # [.5, .5], count 10: no deviation from uniform -> unchanged;
+    # [.7, .3], count 0 (never counted): at most one count -> uniform;
+    # [.9, .1], count 100: lambda = (2 * .09 / 99) / .32 = 1/176 -> .9 - .4/176.
+    excl = np.array([[0.6, 0.5, 0.7, 0.9], [0.4, 0.5, 0.3, 0.1]])
+    shrunk = topics._js_shrink(excl, np.array([2.0, 10.0, 0.0, 100.0]))
+    lam = 1 / 176
+    np.testing.assert_allclose(
+        shrunk, [[0.5, 0.5, 0.5, 0.9 - 0.4 * lam], [0.5, 0.5, 0.5, 0.1 + 0.4 * lam]], rtol=1e-12
+    )
+
+
 @pytest.mark.parametrize("w", [-0.1, 1.5])
 def test_frex_rejects_bad_weight(w):
     message = r"^frex needs a 2-D topic-word matrix and 0 <= w <= 1$"
