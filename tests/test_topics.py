@@ -485,10 +485,14 @@ def test_event_window_columns_boundaries_and_messages():
     assert out["topic"].tolist() == [0, 1]
     assert (out["n_before"].iloc[0], out["n_after"].iloc[0]) == (2, 1)
     np.testing.assert_allclose(out["diff"], [0.3, -0.3], rtol=1e-12)  # .6 - .3
-    # The default is 1000 resamples.
+    # The default is 1000 resamples (continuous shares, so every resample counts).
+    rng = np.random.default_rng(5)
+    shares = rng.dirichlet([2.0, 2.0], size=60)
+    days = pd.date_range("2024-05-20", periods=60)
     pd.testing.assert_frame_equal(
-        ct.event_window(theta, dates), ct.event_window(theta, dates, n_boot=1000)
+        ct.event_window(shares, days), ct.event_window(shares, days, n_boot=1000)
     )
+    assert not ct.event_window(shares, days).equals(ct.event_window(shares, days, n_boot=1001))
     with pytest.raises(TopicModelError, match=r"^3 dates for 4 documents$"):
         ct.event_window(theta, dates[:3])
     with pytest.raises(
