@@ -331,3 +331,13 @@ def test_dominant_topics() -> None:
         dominant_topics(np.array([[0.5, -0.1]]))
     with pytest.raises(EvaluationError, match="2-D"):
         dominant_topics(np.array([0.5, 0.5]))
+
+
+def test_one_word_topic_is_nan_without_a_numpy_warning() -> None:
+    # No segment, so no mean: nan, reported by a CoherenceWarning, never numpy's
+    # "Mean of empty slice" RuntimeWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", CoherenceWarning)
+        values = coherence([["a"], ["a", "b"]], TEXTS, "u_mass", per_topic=True)
+    assert np.isnan(values[0]) and np.isfinite(values[1])
