@@ -149,6 +149,15 @@ def test_james_stein_edge_cases_follow_stm():
     )
 
 
+def test_james_stein_word_seen_once_in_one_topic_is_uniform_without_warnings():
+    # Exclusivity [1, 0] and a count of 1: stm's rule (count <= 1 -> uniform) applies; the
+    # 0/0 variance on the way must not surface as a numpy warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shrunk = topics._js_shrink(np.array([[1.0], [0.0]]), np.array([1.0]))
+    np.testing.assert_array_equal(shrunk, [[0.5], [0.5]])
+
+
 @pytest.mark.parametrize("w", [-0.1, 1.5])
 def test_frex_rejects_bad_weight(w):
     message = r"^frex needs a 2-D topic-word matrix and 0 <= w <= 1$"
