@@ -17,9 +17,11 @@ named for their concern:
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.lexical` — KWIC, keyness, actor co-occurrence, dictionaries, tables.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
+- :mod:`corpus_tools.fingerprint` — the printed digest that lets nbval check a figure.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data
   (:mod:`corpus_tools.rss` derives the rss-nk-2023 press corpus from its upstream).
 - :mod:`corpus_tools.provenance` — which code, lock, parameters and data made an output.
+- :mod:`corpus_tools.numerics` — pinned numeric kernels, the same bits on every x86_64 CPU.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -32,7 +34,8 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import pkgutil
+from typing import Any
 
 __version__ = "0.2.0"
 
@@ -85,7 +88,7 @@ _EXPORTS: dict[str, str] = {
     "recovery_table": "evaluate",
     # figures
     "save_figure": "plots",
-    "figure_fingerprint": "plots",
+    "figure_fingerprint": "fingerprint",
     "read_figure_provenance": "provenance",
     # lexical tools
     "kwic": "lexical",
@@ -97,84 +100,15 @@ _EXPORTS: dict[str, str] = {
     "save_table": "lexical",
     "CorpusToolsError": "errors",
 }
-__all__ = [
-    "CORPUS_COLUMNS",
-    "LDA",
-    "NMF",
-    "CorpusSchemaError",
-    "CorpusToolsError",
-    "IngestMemoryError",
-    "IngestReport",
-    "OutputLockedError",
-    "Preprocessor",
-    "TopicFit",
-    "Vectorizer",
-    "__version__",
-    "actor_cooccurrence",
-    "actor_groups",
-    "choose_k",
-    "coherence",
-    "corpus_matrix",
-    "demo_path",
-    "dictionary_by_period",
-    "dictionary_scores",
-    "event_window",
-    "fetch_kcna",
-    "fetch_rss_nk",
-    "figure_fingerprint",
-    "filter_corpus",
-    "fit_corpus",
-    "ingest",
-    "keyness",
-    "kwic",
-    "load_corpus",
-    "load_demo",
-    "load_demo_truth",
-    "load_dictionary",
-    "load_lexicon",
-    "load_model",
-    "load_profile",
-    "make_pipeline",
-    "period_of",
-    "prepare_config",
-    "read_corpus",
-    "read_figure_provenance",
-    "recovery_scores",
-    "recovery_table",
-    "save_corpus",
-    "save_figure",
-    "save_model",
-    "save_table",
-    "select_k",
-    "tag_actors",
-    "topic_diversity",
-    "topic_prevalence",
-    "topic_regression",
-    "topic_stability",
-    "validate_corpus",
-]
+# The one list of public names: ``__all__`` is derived from it, and the type checkers'
+# view (``__init__.pyi``) is generated from it by ``scripts/generate_init_stub.py``
+# (tests/test_packaging.py checks that the stub is current).
+__all__ = ["__version__", *_EXPORTS]
 
 
+# Public submodules load on first attribute access too (``corpus_tools.topics``).
 _SUBMODULES = frozenset(
-    {
-        "actors",
-        "clean",
-        "datasets",
-        "dedupe",
-        "effects",
-        "evaluate",
-        "htmltext",
-        "io",
-        "langid",
-        "lexical",
-        "numerics",
-        "plots",
-        "provenance",
-        "rss",
-        "schema",
-        "text",
-        "topics",
-    }
+    module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_")
 )
 
 
@@ -193,51 +127,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .actors import actor_groups, filter_corpus, load_lexicon, tag_actors
-    from .clean import load_profile
-    from .datasets import demo_path, fetch_kcna, fetch_rss_nk, load_demo, load_demo_truth
-    from .effects import event_window, period_of, topic_prevalence, topic_regression
-    from .errors import CorpusToolsError
-    from .evaluate import (
-        coherence,
-        recovery_scores,
-        recovery_table,
-        topic_diversity,
-        topic_stability,
-    )
-    from .io import (
-        IngestMemoryError,
-        IngestReport,
-        OutputLockedError,
-        ingest,
-        load_corpus,
-        read_corpus,
-        save_corpus,
-    )
-    from .lexical import (
-        actor_cooccurrence,
-        dictionary_by_period,
-        dictionary_scores,
-        keyness,
-        kwic,
-        load_dictionary,
-        save_table,
-    )
-    from .plots import figure_fingerprint, save_figure
-    from .provenance import read_figure_provenance
-    from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
-    from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config
-    from .topics import (
-        LDA,
-        NMF,
-        TopicFit,
-        choose_k,
-        corpus_matrix,
-        fit_corpus,
-        select_k,
-    )
-    from .topics import load as load_model
-    from .topics import save as save_model

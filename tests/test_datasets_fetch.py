@@ -99,7 +99,7 @@ def test_stale_cached_file_is_replaced(server: _Server, tmp_path: Path) -> None:
 
 
 def test_unreachable_server_message(closed_url: str, tmp_path: Path) -> None:
-    with pytest.raises(DownloadError) as info:
+    with pytest.raises(DownloadError, match="corpus-tools fetch kcna") as info:
         fetch_file("kcna", data_home=tmp_path, url=closed_url, timeout=5)
     message = str(info.value)
     assert "CORPUS_TOOLS_DATA" in message

@@ -82,7 +82,7 @@ def test_refuses_to_mix_with_existing_files(tmp_path: Path) -> None:
     (tmp_path / "corpus" / "old").mkdir(parents=True)
     with pytest.raises(CorpusToolsError, match="not empty"):
         gen.generate_demo(tmp_path)
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match=r"^1$") as exc:
         gen.main(["--out", str(tmp_path)])
     assert exc.value.code == 1
 
@@ -280,7 +280,7 @@ def test_cp1250_files_are_polish_and_not_utf8(demo: gen.DemoFiles, truth: pd.Dat
     assert 5 <= len(rows) <= 10 and set(rows["language"]) == {"pl"}
     for f in rows["file"]:
         data = (demo.corpus / f).read_bytes()
-        with pytest.raises(UnicodeDecodeError):
+        with pytest.raises(UnicodeDecodeError, match="can't decode byte"):
             data.decode("utf-8")
         assert HEADER.match(data.decode("cp1250").split("\n", 1)[0])
         assert re.search("[ąęłńóśźż]", data.decode("cp1250"))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,6 +111,32 @@ def test_u_mass_from_hand_counted_documents(mode: str) -> None:
     assert coherence([TOPIC], TEXTS, "u_mass", mode=mode) == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["gensim", "textbook"])
+def test_u_mass_divides_by_the_preceding_word(mode: str) -> None:
+    # Unequal marginals over 4 documents: a in 3, b in 2, c in 2; ab, ac, bc in 1 each.
+    # u_mass conditions each word on a word ranked above it (W*):
+    # (b | a) and (c | a) divide by P(a) = 3/4, (c | b) by P(b) = 2/4.
+    texts = [["a", "b"], ["a", "c"], ["a"], ["b", "c"]]
+    expected = np.mean(
+        [
+            math.log((1 / 4 + EPS) / (3 / 4)),
+            math.log((1 / 4 + EPS) / (3 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+        ]
+    )
+    assert coherence([TOPIC], texts, "u_mass", mode=mode) == pytest.approx(expected, abs=1e-12)
+    # Ranked the other way round, b and c are conditioned on each other and a on both.
+    reverse = np.mean(
+        [
+            math.log((1 / 4 + EPS) / (2 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+            math.log((1 / 4 + EPS) / (2 / 4)),
+        ]
+    )
+    got = coherence([TOPIC[::-1]], texts, "u_mass", mode=mode)
+    assert got == pytest.approx(reverse, abs=1e-12)
+
+
 def test_modes_agree_without_repeats_or_empty_documents() -> None:
     texts = [["a", "b", "c", "d", "e"], ["c", "a"], ["b"]]
     for measure in ("c_uci", "c_npmi", "c_v"):
@@ -139,10 +170,21 @@ def test_per_topic_and_mean() -> None:
     )
 
 
-def test_deterministic() -> None:
-    a = coherence([TOPIC, ["c", "a"]], TEXTS * 3, "c_v", per_topic=True)
-    b = coherence([TOPIC, ["c", "a"]], TEXTS * 3, "c_v", per_topic=True)
-    np.testing.assert_array_equal(a, b)
+def test_same_values_under_any_string_hash_seed() -> None:
+    # Word ids must not follow set or dict order of strings, which changes with
+    # PYTHONHASHSEED between interpreter runs: run the same call in another interpreter.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from test_evaluate import *; "
+        "print(repr(coherence([TOPIC, ['c', 'a']], TEXTS * 3, 'c_v', per_topic=True).tolist()))"
+    )
+    here = np.asarray(coherence([TOPIC, ["c", "a"]], TEXTS * 3, "c_v", per_topic=True))
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # not this process's
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).parent)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        timeout=120, check=True,
+    )  # fmt: skip
+    np.testing.assert_array_equal(np.array(ast.literal_eval(run.stdout)), here)
 
 
 def test_absent_topic_word_is_dropped_with_warning() -> None:
@@ -203,7 +245,7 @@ def test_topic_diversity_hand_computed() -> None:
     assert topic_diversity(topics, top_n=3) == pytest.approx(6 / 9)
     assert topic_diversity(topics, top_n=1) == pytest.approx(2 / 3)  # a, a, g
     assert topic_diversity([["a", "b"], ["c"]], top_n=25) == 1.0
-    with pytest.raises(EvaluationError):
+    with pytest.raises(EvaluationError, match="no topic words given"):
         topic_diversity([], top_n=3)
 
 
@@ -327,3 +369,13 @@ def test_recovery_table_checks_its_input() -> None:
         recovery_table(np.eye(3), np.eye(2))
     with pytest.raises(EvaluationError, match="min_share"):
         recovery_table(np.eye(2), np.eye(2), min_share=0.7)
+
+
+def test_one_word_topic_is_nan_without_a_numpy_warning() -> None:
+    # No segment, so no mean: nan, reported by a CoherenceWarning, never numpy's
+    # "Mean of empty slice" RuntimeWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", CoherenceWarning)
+        values = coherence([["a"], ["a", "b"]], TEXTS, "u_mass", per_topic=True)
+    assert np.isnan(values[0]) and np.isfinite(values[1])

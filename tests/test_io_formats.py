@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import tarfile
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_io import EN_BODY, PL_BODY, RU_BODY, status_by_name
@@ -88,28 +90,85 @@ def test_decode_prefers_valid_polish_letters() -> None:
 @pytest.mark.parametrize(
     ("value", "expected", "precision"),
     [
+        # Every supported shape with its value, worked out by hand.
         (1718755200000, "2024-06-19", "day"),  # epoch ms (hand-checked: 1718755200 s)
         (1718755200, "2024-06-19", "day"),  # epoch seconds
+        (1718755200.5, "2024-06-19 00:00:00.5", "day"),
+        (-86400, "1969-12-31", "day"),  # one day before the epoch
         ("1718755200000", "2024-06-19", "day"),
-        ("2024-06", "2024-06-01", "month"),
+        ("1718755200", "2024-06-19", "day"),
+        (np.int64(1718755200), "2024-06-19", "day"),
+        # A four-digit integer is a year, never 2024 seconds after the epoch.
+        (2024, "2024-01-01", "year"),
+        (2024.0, "2024-01-01", "year"),
         ("2024", "2024-01-01", "year"),
-        ("2024-06-19T14:00:00+02:00", "2024-06-19 12:00:00", "day"),
+        ("2024-06", "2024-06-01", "month"),
+        ("2024/06", "2024-06-01", "month"),
+        ("2024-6", "2024-06-01", "month"),
+        ("2024/6", "2024-06-01", "month"),
+        ("2024-06-19", "2024-06-19", "day"),
+        ("2024-06-19 14:30", "2024-06-19 14:30", "day"),
+        ("2024-06-19T14:00:00+02:00", "2024-06-19 12:00:00", "day"),  # to UTC, zone dropped
+        ("20240619", "2024-06-19", "day"),
         ("20240619T120000Z", "2024-06-19 12:00:00", "day"),
+        (datetime.date(2024, 6, 19), "2024-06-19", "day"),
+        (datetime.datetime(2024, 6, 19, 23, 0, tzinfo=datetime.UTC), "2024-06-19 23:00", "day"),
+        (pd.Timestamp("2024-06-19 01:00", tz="Asia/Pyongyang"), "2024-06-18 16:00", "day"),
         (None, None, None),
+        (float("nan"), None, None),
+        (pd.NaT, None, None),
         ("", None, None),
+        ("  ", None, None),
     ],
 )
 def test_parse_date(value: object, expected: str | None, precision: str | None) -> None:
     stamp, prec = parse_date(value)
     assert prec == precision
     assert stamp == (pd.Timestamp(expected) if expected else None)
+    assert stamp is None or stamp.tzinfo is None
+
+
+def test_numeric_dates_years_seconds_and_milliseconds_boundaries() -> None:
+    # 1000-9999 are years; a year outside datetime64[ns] (1677-2262) is an error, never
+    # silently read as seconds. 999 and 10000 are seconds after the epoch.
+    assert parse_date(999) == (pd.Timestamp("1970-01-01 00:16:39"), "day")
+    assert parse_date(10000) == (pd.Timestamp("1970-01-01 02:46:40"), "day")
+    assert parse_date(2262) == (pd.Timestamp("2262-01-01"), "year")
+    # From 1e11 on, numbers are milliseconds (1e11 seconds would be the year 5138).
+    assert parse_date(100_000_000_000) == (pd.Timestamp("1973-03-03 09:46:40"), "day")
+    with pytest.raises(ValueError, match="5138-11-16 09:46:39"):
+        parse_date(99_999_999_999)  # just below: seconds, beyond datetime64[ns]
+    for year in (1000, 9999):
+        with pytest.raises(ValueError, match=f"{year}-01-01"):
+            parse_date(year)
 
 
 def test_parse_date_rejects_junk() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unable to parse: not a date"):
         parse_date("not a date")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="9999-12-31"):
         parse_date("9999-12-31")  # outside datetime64[ns]
+    with pytest.raises(ValueError, match="not a date: True"):
+        parse_date(True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs one date format per column (dotted dates read day-first), which is being "
+    "implemented on another branch; remove this marker when it lands",
+)
+def test_dotted_dates_in_a_day_first_column_are_day_month_year(tmp_path: Path) -> None:
+    # 19.06.2024 can only be day-first, so the column is day-first: 05.06.2024 is 5 June.
+    write(tmp_path / "d.csv", f'text,date\n"{EN_BODY}",05.06.2024\n"{PL_BODY}",19.06.2024\n')
+    df = load_corpus(tmp_path / "d.csv")
+    pd.testing.assert_series_equal(
+        df["date"],
+        pd.Series(pd.to_datetime(["2024-06-05", "2024-06-19"]), name="date").astype(
+            "datetime64[ns]"
+        ),
+        check_index=False,
+    )
+    assert df["date_precision"].tolist() == ["day", "day"]
 
 
 # ---- tables and record lists ----------------------------------------------------------------
@@ -342,7 +401,7 @@ def test_damaged_archive_is_skipped(tmp_path: Path) -> None:
 
 def test_out_of_range_compact_date_is_a_note_not_a_crash(tmp_path: Path) -> None:
     # datetime64[ns] ends in 2262: 9999-12-31 cannot be held, in any date format.
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="9999-12-31"):
         parse_date("99991231")
     path = tmp_path / "export.csv"
     story = "North Korean troops were reported in the Kursk region by Seoul's intelligence."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -103,11 +105,29 @@ def test_lint_and_format_are_clean() -> None:
 
 
 def test_public_api_is_reexported() -> None:
-    assert set(corpus_tools.__all__) == {"__version__", *corpus_tools._EXPORTS}
-    for name in corpus_tools.__all__:
-        assert getattr(corpus_tools, name) is not None, name
-    with pytest.raises(AttributeError):
+    assert corpus_tools.__all__ == ["__version__", *corpus_tools._EXPORTS]
+    for name, target in corpus_tools._EXPORTS.items():
+        module, _, attr = target.partition(":")
+        source = importlib.import_module(f"corpus_tools.{module}")
+        assert getattr(corpus_tools, name) is getattr(source, attr or name), name
+    assert dir(corpus_tools) == sorted(corpus_tools.__all__)
+    assert corpus_tools.topics is importlib.import_module("corpus_tools.topics")
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
         _ = corpus_tools.no_such_name
+
+
+def test_type_stub_is_generated_from_the_exports() -> None:
+    """``__init__.pyi`` is what scripts/generate_init_stub.py renders from ``_EXPORTS``."""
+    spec = importlib.util.spec_from_file_location(
+        "generate_init_stub", REPO / "scripts" / "generate_init_stub.py"
+    )
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    expected = generator.render(corpus_tools._EXPORTS, corpus_tools._SUBMODULES)
+    assert "from .topics import load as load_model" in expected
+    assert generator.STUB.read_text(encoding="utf-8") == expected, (
+        "corpus_tools/__init__.pyi is stale: run scripts/generate_init_stub.py"
+    )
 
 
 def test_import_is_light() -> None:
@@ -132,6 +152,7 @@ def test_wheel_ships_the_package_data_and_stays_small(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
         "corpus_tools/py.typed",
+        "corpus_tools/__init__.pyi",
         "corpus_tools/data/demo/corpus.tar.xz",
         "corpus_tools/data/demo/ground_truth.csv",
         "corpus_tools/data/profiles/pl_portal.yaml",

@@ -9,8 +9,10 @@ Updating the baselines (only after an intended change to a figure)::
     CORPUS_TOOLS_UPDATE_BASELINES=1 .venv/bin/pytest tests/test_plots.py
     CORPUS_TOOLS_SAVE_FIGURES=/tmp/baseline-figures .venv/bin/pytest tests/test_plots.py
 
-The second command writes each baseline figure as PNG; look at every one before
-committing the new hashes. The ``pixels`` part of a hash holds for the locked matplotlib.
+The first command fails for every baseline it rewrites (nothing was compared); an
+unchanged baseline still passes. The second command writes each baseline figure as
+PNG; look at every one before committing the new hashes, then run the tests again.
+The ``pixels`` part of a hash holds for the locked matplotlib.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 
 from corpus_tools.errors import CorpusToolsError
+from corpus_tools.fingerprint import figure_fingerprint
 from corpus_tools.plots import (
     DOUBLE_COLUMN_IN,
     OKABE_ITO,
     SINGLE_COLUMN_IN,
     PlotInputError,
-    figure_fingerprint,
     load_events,
     plot_coverage,
     plot_event_window,
@@ -57,10 +59,16 @@ def check_baseline(name: str, fig: Figure) -> None:
     if SAVE_DIR:
         save_figure(fig, Path(SAVE_DIR) / name, formats=("png",))
     stored = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
-    if UPDATE:
-        stored[name] = line
+    if UPDATE and stored.get(name) != line:
+        assert not os.environ.get("CI"), "baselines are updated by a person, never under CI"
+        old = stored.get(name)
         BASELINE.parent.mkdir(exist_ok=True)
-        BASELINE.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", "utf-8")
+        BASELINE.write_text(
+            json.dumps({**stored, name: line}, indent=2, sort_keys=True) + "\n", "utf-8"
+        )
+        # The run that writes a baseline never passes: it compared nothing. Look at the
+        # figure (CORPUS_TOOLS_SAVE_FIGURES), then run again without the variable.
+        pytest.fail(f"baseline of {name} updated ({old} -> {line}); re-run to check it")
     assert name in stored, f"no baseline for {name}; see the module docstring"
     assert line == stored[name], f"{name} changed; if intended, update the baseline"
 
@@ -431,6 +439,7 @@ def test_fingerprint_identical_figures_and_rerendering(effects, tmp_path: Path) 
             lambda fig: fig.axes[0].containers[0].lines[0].set_color(OKABE_ITO[3]), id="colour"
         ),
         pytest.param(lambda fig: fig.axes[0].set_xlabel("Another label"), id="label"),
+        pytest.param(lambda fig: fig.axes[0].xaxis.label.set_color(OKABE_ITO[3]), id="text-colour"),
         pytest.param(
             lambda fig: fig.axes[0].set_yticks([0, 1, 2], ["army", "trade", "culture"]),
             id="tick-label",
@@ -455,8 +464,33 @@ def test_fingerprint_sees_input_value_and_event_changes(prevalence, events) -> N
     assert _parts(figure_fingerprint(plot_prevalence(tiny, events=events)))["data"] == base
 
 
+def test_fingerprint_sees_where_an_annotation_points(prevalence, events) -> None:
+    fig = plot_prevalence(prevalence, events=events)
+    before = _parts(figure_fingerprint(fig))["data"]
+    number = next(a for a in fig.findobj(Annotation) if a.get_text() == "1")
+    # Only the annotated point of one panel moves (a day); its dashed event line stays put.
+    number.xy = (pd.Timestamp("2024-02-16"), number.xy[1])
+    assert _parts(figure_fingerprint(fig))["data"] != before
+
+
+def test_baseline_update_never_passes(monkeypatch, tmp_path: Path, effects) -> None:
+    """Updating a changed baseline fails the test; the next plain run then passes."""
+    baseline = tmp_path / "figure_hashes.json"
+    baseline.write_text(json.dumps({"x": "fig sha256 data=0 pixels=0"}), "utf-8")
+    monkeypatch.setitem(globals(), "BASELINE", baseline)
+    monkeypatch.setitem(globals(), "UPDATE", True)
+    monkeypatch.delenv("CI", raising=False)
+    fig = plot_event_window(effects)
+    with pytest.raises(pytest.fail.Exception, match=r"baseline of x updated \(fig sha256 data=0"):
+        check_baseline("x", fig)
+    assert json.loads(baseline.read_text("utf-8"))["x"] == figure_fingerprint(fig)
+    check_baseline("x", fig)  # recorded: an update run with nothing to change passes
+    monkeypatch.setitem(globals(), "UPDATE", False)
+    check_baseline("x", fig)
+
+
 def test_show_figure_prints_the_fingerprint_and_saves_on_request(tmp_path, capsys) -> None:
-    from corpus_tools.plots import figure_fingerprint, plot_event_window, show_figure
+    from corpus_tools.plots import show_figure
 
     effects = pd.DataFrame({"topic": [0, 1], "diff": [0.1, -0.2], "diff_lo": [0.0, -0.3],
                             "diff_hi": [0.2, -0.1]})  # fmt: skip

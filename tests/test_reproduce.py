@@ -93,6 +93,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {
         "tmp": tmp,
         "out": out,
+        "notebooks": notebooks,
         "first": first,
         "snapshot": snapshot,
         "cli": code,
@@ -223,8 +224,21 @@ def test_second_run_is_byte_identical(runs: dict) -> None:
 
 
 def test_cli_prints_summary(runs: dict, capsys: pytest.CaptureFixture[str]) -> None:
-    # The module fixture already ran the CLI; run the cheap error path here.
-    assert main(["reproduce", "--notebooks", str(runs["out"] / "nowhere")]) == 1
+    out: Path = runs["out"]
+    lines = runs["cli_stdout"].splitlines()
+    # 3 notebooks ran; 00_coverage saved 2 figures, 02_top_terms 1, 01_needs_kcna none.
+    assert lines[:3] == [
+        f"executed 3 notebooks; 3 figures in {out}",
+        f"manifest: {out / 'MANIFEST.json'}",
+        f"executed notebooks: {out / 'notebooks'}",
+    ]
+    table = lines[lines.index("") + 1 :]
+    assert table[0].split() == ["notebook", "status", "figures", "note"]
+    assert table[1].split()[:3] == ["00_coverage.ipynb", "ok", "2"]
+    assert table[2].startswith("01_needs_kcna.ipynb  not reproducible offline")
+    assert table[3].split()[:3] == ["02_top_terms.ipynb", "ok", "1"]
+    # The error path: a clear message on stderr, exit status 1.
+    assert main(["reproduce", "--notebooks", str(out / "nowhere")]) == 1
     assert "notebooks folder not found" in capsys.readouterr().err
 
 
@@ -394,6 +408,38 @@ def test_notebooks_are_found_from_any_folder(
 
 
 # ---- failures and helpers ----------------------------------------------------------------
+def test_update_notebooks_refreshes_only_the_notebooks_that_ran(tmp_path: Path) -> None:
+    v4 = nbformat.v4
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    ok = v4.new_notebook(
+        cells=[
+            v4.new_code_cell("figures_dir = None", metadata={"tags": ["parameters"]}),
+            v4.new_code_cell("print(6 * 7)"),
+        ],
+        metadata={"kernelspec": kernel},
+    )
+    broken = v4.new_notebook(
+        cells=[v4.new_code_cell("print('partial')"), v4.new_code_cell("raise ValueError('x')")],
+        metadata={"kernelspec": kernel},
+    )
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nbformat.write(ok, folder / "00_ok.ipynb")
+    nbformat.write(broken, folder / "01_broken.ipynb")
+    broken_bytes = (folder / "01_broken.ipynb").read_bytes()
+
+    result = reproduce(tmp_path / "out", notebooks_dir=folder, update_notebooks=True, timeout=60)
+
+    assert [r.status for r in result.runs] == ["ok", "failed"]
+    updated = nbformat.read(folder / "00_ok.ipynb", as_version=4)
+    assert [c.source for c in updated.cells] == ["figures_dir = None", "print(6 * 7)"]
+    assert updated.cells[1].outputs[0]["text"] == "42\n"  # the stored output, refreshed
+    assert [c.execution_count for c in updated.cells] == [1, 2]
+    assert "papermill" not in updated.metadata
+    assert all("execution" not in c.metadata for c in updated.cells)
+    assert (folder / "01_broken.ipynb").read_bytes() == broken_bytes  # a failure writes nothing
+
+
 def test_failing_notebook_is_failed_and_stale_files_removed(tmp_path: Path) -> None:
     out = tmp_path / "figures"
     out.mkdir()

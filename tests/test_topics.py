@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -88,14 +90,79 @@ def test_frex_james_stein_shrinkage_by_hand():
     # [14/27, 13/27]; column 2 (count 1): uniform; column 3 (count 100): [.1137, .8863].
     # Topic 0 exclusivity ranks become [4, 3, 2, 1]/4 = its frequency ranks; in topic 1
     # they become [1, 2, 3, 4]/4 against frequency ranks [2, 1, 3, 4]/4.
-    scores = frex_scores(BETA, w=0.5, wordcounts=np.array([10, 2, 1, 100]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a count of 1 divides by zero inside: no warning
+        scores = frex_scores(BETA, w=0.5, wordcounts=np.array([10, 2, 1, 100]))
     np.testing.assert_allclose(scores[0], [1.0, 0.75, 0.5, 0.25])
     np.testing.assert_allclose(scores[1], [1 / 3, 1 / 3, 0.75, 1.0])
 
 
-def test_frex_rejects_bad_weight():
-    with pytest.raises(TopicModelError):
-        frex_scores(BETA, w=1.5)
+def test_frex_ties_get_average_ranks_as_in_stm():
+    # stm ranks with data.table::frank, whose default ties.method is "average".
+    # beta = [[.5, .2, .2, .1], [.1, .3, .3, .3]]; column sums [.6, .5, .5, .4].
+    # Topic 0: frequency ranks [4, 2.5, 2.5, 1]; exclusivity [5/6, .4, .4, .25] gives the
+    # same ranks, so FREX = rank / 4 = [1, .625, .625, .25].
+    # Topic 1: frequency ranks [1, 3, 3, 3] (three-way tie at 2, 3, 4 -> 3); exclusivity
+    # [1/6, .6, .6, .75] ranks [1, 2.5, 2.5, 4]. FREX = 1 / (.5/freq + .5/excl):
+    # word 0: .25; words 1, 2: 1 / (2/3 + 4/5) = 15/22; word 3: 1 / (2/3 + 1/2) = 6/7.
+    # Ranking ties by their maximum instead would give topic 0 [1, .75, .75, .25].
+    beta = np.array([[0.5, 0.2, 0.2, 0.1], [0.1, 0.3, 0.3, 0.3]])
+    scores = frex_scores(beta, w=0.5)
+    np.testing.assert_allclose(scores[0], [1.0, 0.625, 0.625, 0.25], rtol=1e-12)
+    np.testing.assert_allclose(scores[1], [0.25, 15 / 22, 15 / 22, 6 / 7], rtol=1e-12)
+
+
+def test_frex_weights_zero_and_one_are_the_pure_rankings():
+    # w = 1: frequency ranks only; w = 0: exclusivity ranks only (see the rank comment).
+    np.testing.assert_allclose(frex_scores(BETA, w=1.0)[0], [1.0, 0.75, 0.5, 0.25])
+    np.testing.assert_allclose(frex_scores(BETA, w=0.0)[0], [0.75, 1.0, 0.5, 0.25])
+
+
+def test_frex_word_absent_from_every_topic_is_uniformly_exclusive():
+    # beta = [[.5, .5, 0], [.2, .8, 0]]; column sums [.7, 1.3, 0]: the last word's
+    # exclusivity is 1/2 in each topic (uniform), not 0/0.
+    # Topic 0: frequency ranks [2.5, 2.5, 1]/3, exclusivity [5/7, 5/13, 1/2] -> [3, 1, 2]/3;
+    # FREX = 1/(.6 + .5) = 10/11, 1/(.6 + 1.5) = 10/21, 1/(1.5 + .75) = 4/9.
+    # Topic 1: frequency [2, 3, 1]/3, exclusivity [2/7, 8/13, 1/2] -> [1, 3, 2]/3;
+    # FREX = 1/(.75 + 1.5) = 4/9, 1, 1/(1.5 + .75) = 4/9.
+    beta = [[0.5, 0.5, 0.0], [0.2, 0.8, 0.0]]
+    scores = frex_scores(beta)
+    np.testing.assert_allclose(scores[0], [10 / 11, 10 / 21, 4 / 9], rtol=1e-12)
+    np.testing.assert_allclose(scores[1], [4 / 9, 1.0, 4 / 9], rtol=1e-12)
+    # Integer counts are read as numbers, not truncated to integers on the way.
+    np.testing.assert_allclose(frex_scores([[5, 5, 0], [2, 8, 0]]), scores, rtol=1e-12)
+
+
+def test_james_stein_edge_cases_follow_stm():
+    # stm's js.estimate per column (word), two topics, uniform = .5:
+    # [.6, .4], count 2: lambda = (2 * .24 / 1) / .02 = 24, clipped to 1 -> uniform;
+    # [.5, .5], count 10: no deviation from uniform -> unchanged;
+    # [.7, .3], count 0 (never counted): at most one count -> uniform;
+    # [.9, .1], count 100: lambda = (2 * .09 / 99) / .32 = 1/176 -> .9 - .4/176.
+    excl = np.array([[0.6, 0.5, 0.7, 0.9], [0.4, 0.5, 0.3, 0.1]])
+    shrunk = topics._js_shrink(excl, np.array([2.0, 10.0, 0.0, 100.0]))
+    lam = 1 / 176
+    np.testing.assert_allclose(
+        shrunk, [[0.5, 0.5, 0.5, 0.9 - 0.4 * lam], [0.5, 0.5, 0.5, 0.1 + 0.4 * lam]], rtol=1e-12
+    )
+
+
+def test_james_stein_word_seen_once_in_one_topic_is_uniform_without_warnings():
+    # Exclusivity [1, 0] and a count of 1: stm's rule (count <= 1 -> uniform) applies; the
+    # 0/0 variance on the way must not surface as a numpy warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shrunk = topics._js_shrink(np.array([[1.0], [0.0]]), np.array([1.0]))
+    np.testing.assert_array_equal(shrunk, [[0.5], [0.5]])
+
+
+@pytest.mark.parametrize("w", [-0.1, 1.5])
+def test_frex_rejects_bad_weight(w):
+    message = r"^frex needs a 2-D topic-word matrix and 0 <= w <= 1$"
+    with pytest.raises(TopicModelError, match=message):
+        frex_scores(BETA, w=w)
+    with pytest.raises(TopicModelError, match=message):
+        frex_scores(BETA[0])
 
 
 # ---- estimators -------------------------------------------------------------------------
@@ -320,11 +387,11 @@ def test_select_k_nmf_has_no_perplexity_and_no_texts_no_coherence(planted):
 
 def test_select_k_rejects_bad_arguments(planted):
     X, _, _ = planted
-    with pytest.raises(TopicModelError):
+    with pytest.raises(TopicModelError, match=r"ks must be distinct integers >= 2, got \[1, 3\]"):
         select_k(X, [1, 3])
-    with pytest.raises(TopicModelError):
+    with pytest.raises(TopicModelError, match=r"seeds must be distinct integers, got \[0, 0\]"):
         select_k(X, [3], seeds=[0, 0])
-    with pytest.raises(TopicModelError):
+    with pytest.raises(TopicModelError, match=r"holdout 1.0 must be in \[0, 1\)"):
         select_k(X, [3], holdout=1.0)
     with pytest.raises(TopicModelError, match="texts"):
         select_k(X, [3], texts=[["a"]])
@@ -344,7 +411,7 @@ def test_parse_ks(spec, expected):
 
 @pytest.mark.parametrize("spec", ["", "x", "5:40:0", "1", "5,5", "40:5:5", "5:10:2:1"])
 def test_parse_ks_rejects(spec):
-    with pytest.raises(TopicModelError):
+    with pytest.raises(TopicModelError, match=f"bad topic numbers '{re.escape(spec)}'"):
         parse_ks(spec)
 
 
@@ -382,6 +449,170 @@ def test_choose_k_needs_two_seeds_and_the_columns():
         choose_k(one_seed)
     with pytest.raises(TopicModelError, match="no column"):
         choose_k(one_seed.drop(columns="stability"))
+
+
+def test_event_window_cohens_d_and_pooled_sd_by_hand():
+    # Topic 0 shares: before the event [.1, .3, .5] (mean .3, sum of squares .08),
+    # after [.6, .8] (mean .7, sum of squares .02). Pooled SD = sqrt((.08 + .02) / 3),
+    # Cohen's d = .4 / sqrt(.1 / 3) = 2.19089... Topic 1 is 1 - topic 0: d = -2.19089.
+    import corpus_tools as ct
+
+    first = np.array([0.1, 0.3, 0.5, 0.6, 0.8])
+    theta = np.column_stack([first, 1 - first])
+    dates = ["2024-06-01", "2024-06-05", "2024-06-10", "2024-06-19", "2024-06-25"]
+    out = ct.event_window(theta, dates, "2024-06-19", n_boot=50)
+    pooled_sd = np.sqrt(0.1 / 3)
+    np.testing.assert_allclose(out["diff_pp"], [40.0, -40.0], rtol=1e-12)
+    np.testing.assert_allclose(out["cohens_d"], [0.4 / pooled_sd, -0.4 / pooled_sd], rtol=1e-12)
+    np.testing.assert_allclose(out["diff_pp"] / 100 / out["cohens_d"], [pooled_sd] * 2, rtol=1e-12)
+    assert out["cohens_d"].iloc[0] == pytest.approx(2.1908902, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "d"),
+    [
+        # One document before: it adds nothing to the pooled sum of squares, which is
+        # 2 * var([.4, .6, .8]) = .08 over 1 + 3 - 2 = 2 degrees of freedom: SD .2, d = .4 / .2.
+        ([0.2], [0.4, 0.6, 0.8], 2.0),
+        # Two before, one after: SS = (.2 - .3)^2 + (.4 - .3)^2 = .02 over 1 degree of
+        # freedom: SD sqrt(.02), d = .6 / sqrt(.02) = 3 sqrt(2).
+        ([0.2, 0.4], [0.9], 3 * np.sqrt(2)),
+    ],
+)
+def test_event_window_cohens_d_with_a_one_document_window(before, after, d):
+    import corpus_tools as ct
+
+    first = np.array(before + after)
+    dates = pd.date_range("2024-06-01", periods=len(before)).append(
+        pd.date_range("2024-06-19", periods=len(after))
+    )
+    out = ct.event_window(np.column_stack([first, 1 - first]), dates, "2024-06-19", n_boot=20)
+    np.testing.assert_allclose(out["cohens_d"], [d, -d], rtol=1e-12)
+
+
+def test_event_window_columns_boundaries_and_messages():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.4, 0.6], [0.6, 0.4], [0.9, 0.1]])
+    # 2024-06-19 + 10 days = 2024-06-29: the last document is just outside the window.
+    dates = ["2024-06-09", "2024-06-18", "2024-06-28", "2024-06-29"]
+    out = ct.event_window(theta, dates, "2024-06-19", before="10D", after="10D", n_boot=50)
+    assert list(out.columns) == ["topic", "mean_before", "mean_after", "diff", "diff_lo",
+                                 "diff_hi", "cohens_d", "n_before", "n_after"]  # fmt: skip
+    assert out["topic"].tolist() == [0, 1]
+    assert (out["n_before"].iloc[0], out["n_after"].iloc[0]) == (2, 1)
+    np.testing.assert_allclose(out["diff"], [0.3, -0.3], rtol=1e-12)  # .6 - .3
+    # The default is 1000 resamples (continuous shares, so every resample counts).
+    rng = np.random.default_rng(5)
+    shares = rng.dirichlet([2.0, 2.0], size=60)
+    days = pd.date_range("2024-05-20", periods=60)
+    pd.testing.assert_frame_equal(
+        ct.event_window(shares, days), ct.event_window(shares, days, n_boot=1000)
+    )
+    assert not ct.event_window(shares, days).equals(ct.event_window(shares, days, n_boot=1001))
+    with pytest.raises(TopicModelError, match=r"^3 dates for 4 documents$"):
+        ct.event_window(theta, dates[:3])
+    with pytest.raises(
+        TopicModelError, match=r"^no documents dated in the window after 2024-07-01 \(180D"
+    ):
+        ct.event_window(theta, dates, "2024-07-01")
+    with pytest.raises(
+        TopicModelError, match=r"^no documents dated in the window before 2024-06-01 \(180D"
+    ):
+        ct.event_window(theta, dates, "2024-06-01")
+
+
+def test_event_window_zoned_dates_take_a_naive_event_in_their_zone():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.6, 0.4]])
+    # 23:30 on the 18th in Pyongyang is before the event; 00:30 on the 19th is after it
+    # (in UTC both are on the 18th).
+    dates = pd.to_datetime(["2024-06-18 23:30", "2024-06-19 00:30"]).tz_localize("Asia/Pyongyang")
+    out = ct.event_window(theta, dates, "2024-06-19", n_boot=10)
+    assert (out["n_before"].iloc[0], out["n_after"].iloc[0]) == (1, 1)
+    # An event with its own zone is compared as it is: 15:00 UTC is midnight in Pyongyang.
+    aware = ct.event_window(theta, dates, pd.Timestamp("2024-06-18 15:00", tz="UTC"), n_boot=10)
+    assert (aware["n_before"].iloc[0], aware["n_after"].iloc[0]) == (1, 1)
+
+
+@pytest.mark.parametrize("varied", ["before", "after"])
+def test_event_window_interval_resamples_each_window(varied):
+    # One window's documents are identical, so all the interval's width comes from
+    # resampling the other window: each window must be resampled n_boot times.
+    import corpus_tools as ct
+
+    same, spread = [0.5, 0.5, 0.5, 0.5], [0.1, 0.3, 0.7, 0.9]
+    first = np.array(spread + same if varied == "before" else same + spread)
+    dates = pd.date_range("2024-06-11", periods=4).append(pd.date_range("2024-06-19", periods=4))
+    out = ct.event_window(np.column_stack([first, 1 - first]), dates, "2024-06-19", n_boot=400)
+    row = out.iloc[0]
+    assert row["diff"] == pytest.approx(0.0, abs=1e-12)
+    assert row["diff_lo"] < -0.1 and row["diff_hi"] > 0.1
+
+
+def test_event_window_cohens_d_is_nan_without_spread():
+    import corpus_tools as ct
+
+    theta = np.array([[0.2, 0.8], [0.2, 0.8], [0.6, 0.4], [0.6, 0.4]])
+    out = ct.event_window(theta, ["2024-06-01", "2024-06-02", "2024-06-20", "2024-06-21"])
+    np.testing.assert_allclose(out["diff_pp"], [40.0, -40.0], rtol=1e-12)
+    assert out["cohens_d"].isna().all()  # zero pooled SD: d is undefined, not infinite
+
+
+def test_event_window_counts_the_event_day_as_after_and_needs_both_windows():
+    theta = np.array([[0.2, 0.8], [0.6, 0.4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pooled SD from 1 + 1 documents, and no 0/0 warning
+        out = event_window(theta, ["2024-06-18", "2024-06-19"], n_boot=10)
+    assert out["cohens_d"].isna().all()
+    assert out["n_before"].iloc[0] == 1 and out["n_after"].iloc[0] == 1
+    assert out["diff"].tolist() == pytest.approx([0.4, -0.4])
+    with pytest.raises(TopicModelError, match="before"):
+        event_window(theta, ["2024-06-19", "2024-06-20"])
+
+
+def test_topic_prevalence_covers_planted_group_means():
+    rng = np.random.default_rng(2)
+    truth = {"kcna": 0.5, "tass": 0.2, "pap": 0.1}
+    groups = np.repeat(list(truth), 300)
+    theta = np.vstack([planted_shares(rng, share, 300) for share in truth.values()])
+    frame = pd.DataFrame(theta, columns=["treaty", "war", "trade"])
+    out = topic_prevalence(frame, groups, n_boot=2000)
+    assert list(out.columns) == ["group", "topic", "mean", "lo", "hi", "n_docs"]
+    treaty = out[out["topic"] == "treaty"].set_index("group")
+    assert treaty.index.tolist() == ["kcna", "pap", "tass"]
+    sample = frame.groupby(groups)["treaty"]
+    for group, share in truth.items():
+        row = treaty.loc[group]
+        assert row["mean"] == pytest.approx(sample.mean()[group])
+        assert row["n_docs"] == 300
+        # The percentile interval should match the normal one, mean +- 1.96 SE, ...
+        se = sample.std(ddof=0)[group] / np.sqrt(300)
+        assert row["hi"] - row["lo"] == pytest.approx(2 * 1.96 * se, rel=0.15)
+        assert row["lo"] < row["mean"] < row["hi"]
+        # ... and lie around the planted share (3 SE allows for sampling noise).
+        assert abs(row["mean"] - share) < 3 * se
+    assert out.equals(topic_prevalence(frame, groups, n_boot=2000))
+
+
+def test_topic_prevalence_warns_about_documents_without_group():
+    theta = np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]])
+    with pytest.warns(UserWarning, match="1 documents have no group"):
+        out = topic_prevalence(theta, ["a", None, "a"], n_boot=50)
+    assert out["n_docs"].tolist() == [2, 2]
+    assert out["mean"].tolist() == pytest.approx([0.35, 0.65])
+
+
+def test_period_of_months_quarters_and_coarse_dates():
+    dates = pd.to_datetime(["2024-06-19", "2024-07-01", "2024-01-01", None])
+    months = period_of(dates, "M")
+    assert months[:3].astype(str).tolist() == ["2024-06", "2024-07", "2024-01"]
+    assert months.isna().tolist() == [False, False, False, True]
+    assert period_of(dates, "Q")[:2].astype(str).tolist() == ["2024Q2", "2024Q3"]
+    with pytest.warns(UserWarning, match="1 dates are known only to the year"):
+        out = period_of(dates, "M", precision=["day", "month", "year", None])
+    assert out.isna().tolist() == [False, False, True, True]
 
 
 # ---- CLI ----------------------------------------------------------------------------------
@@ -479,3 +710,83 @@ def test_fit_corpus_keeps_documents_and_metadata_aligned() -> None:
     # the two planted themes end up in different dominant topics
     dominant = fit.model.doc_topic_.argmax(axis=1)
     assert dominant[0] == dominant[1] != dominant[2] == dominant[3]
+
+
+# ---- from a corpus to a matrix ------------------------------------------------------------
+PLAIN = {"preprocessor": {"protect_entities": False}, "vectorizer": {"min_df": 1, "max_df": 1.0}}
+
+
+def test_corpus_matrix_counts_and_summary() -> None:
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "language": "en",
+            "text": ["missile missile test", "bridge test", "missile test", pd.NA, "trade bridge"],
+            "duplicate_of": [None, None, "a", None, None],  # c is a copy of a; d has no text
+        }
+    )
+    data = topics.corpus_matrix(corpus, PLAIN)
+    assert data.feature_names.tolist() == ["bridge", "missile", "test", "trade"]
+    # rows a, b, e counted by hand
+    np.testing.assert_array_equal(data.X.toarray(), [[0, 2, 1, 0], [1, 0, 1, 0], [1, 0, 0, 1]])
+    assert data.doc_ids.tolist() == ["a", "b", "e"]
+    assert data.texts == [["missile", "missile", "test"], ["bridge", "test"], ["trade", "bridge"]]
+    assert (data.n_duplicates, data.n_without_text) == (1, 1)
+    assert data.summary() == (
+        "3 documents x 4 terms; left out 1 duplicates and 1 documents without text"
+    )
+
+
+def test_fit_corpus_language_models_one_language_of_a_mixed_corpus() -> None:
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["en1", "pl1", "en2", "pl2", "pl3"],
+            "language": ["en", "pl", "en", "pl", "pl"],
+            "text": ["missile test launch", "rakieta test start", "bridge trade river",
+                     "most handel rzeka", "rakieta start próba"],
+            "duplicate_of": None,
+        }
+    )  # fmt: skip
+    fit = topics.fit_corpus(corpus, 2, config=PLAIN, language="pl", random_state=0)
+    assert fit.data.doc_ids.tolist() == ["pl1", "pl2", "pl3"]
+    assert fit.doc_topics()["doc_id"].tolist() == ["pl1", "pl2", "pl3"]
+    assert set(fit.doc_topics()["language"]) == {"pl"}
+    terms = set(fit.data.feature_names)
+    assert {"most", "handel"} <= terms and not terms & {"missile", "bridge", "trade", "river"}
+    assert fit.model.doc_topic_.shape == (3, 2)
+    with pytest.raises(TopicModelError, match="no document in language 'de'"):
+        topics.fit_corpus(corpus, 2, config=PLAIN, language="de")
+
+
+@pytest.mark.parametrize(
+    ("config_text", "message"),
+    [
+        (None, "cannot read the config"),  # no such file
+        ("preprocessor: [unclosed", "cannot read the config"),  # not YAML
+        ("- a list\n- not a mapping\n", "the config must be a mapping"),
+        (b"\xff\xfe not utf-8", "cannot read the config"),
+    ],
+    ids=["missing", "bad-yaml", "not-a-mapping", "not-utf8"],
+)
+def test_load_topic_input_config_errors_name_the_file(tmp_path, config_text, message) -> None:
+    config = tmp_path / "prep.yaml"
+    if isinstance(config_text, str):
+        config.write_text(config_text, encoding="utf-8")
+    elif isinstance(config_text, bytes):
+        config.write_bytes(config_text)
+    with pytest.raises(TopicModelError, match=f"{re.escape(str(config))}: {message}"):
+        topics.load_topic_input(tmp_path / "corpus.csv", config)
+
+
+def test_load_topic_input_reads_the_corpus_and_config(tmp_path) -> None:
+    (tmp_path / "corpus.csv").write_text(
+        "doc_id,language,text\na,en,missile missile test\nb,en,bridge test\n", "utf-8"
+    )
+    (tmp_path / "prep.yaml").write_text(
+        "preprocessor: {protect_entities: false}\nvectorizer: {min_df: 1, max_df: 1.0}\n", "utf-8"
+    )
+    data = topics.load_topic_input(tmp_path / "corpus.csv", tmp_path / "prep.yaml")
+    assert data.feature_names.tolist() == ["bridge", "missile", "test"]
+    np.testing.assert_array_equal(data.X.toarray(), [[0, 2, 1], [1, 0, 1]])
+    with pytest.raises(TopicModelError, match=r"corpus\.csv: no document in language 'ko'"):
+        topics.load_topic_input(tmp_path / "corpus.csv", tmp_path / "prep.yaml", language="ko")
