@@ -83,6 +83,32 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- make-corpus --------------------------------------------------------------------------
+def _add_make_corpus(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "make-corpus",
+        help="write a large SYNTHETIC corpus (demo articles) for scale tests",
+        description="Write N SYNTHETIC articles made by the demo generator in the researchers' "
+        "file format to DIR/corpus, with DIR/ground_truth.csv and DIR/topics.csv. Memory stays "
+        "flat for any N; the same N and --seed give the same bytes.",
+    )
+    p.add_argument("--n", required=True, type=int, help="number of files")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--no-noise", action="store_true", help="no wire copies or broken files, only originals"
+    )
+    p.set_defaults(func=_run_make_corpus)
+
+
+def _run_make_corpus(args: argparse.Namespace) -> int:
+    from .demo.large import make_corpus
+
+    files = make_corpus(args.out, args.n, seed=args.seed, noise=not args.no_noise)
+    print(f"wrote {args.n} SYNTHETIC files to {files.corpus}; ground truth: {files.truth}")
+    return 0
+
+
 # ---- topics -------------------------------------------------------------------------------
 def _add_topics(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="fit topic models or sweep the number of topics")
@@ -201,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"corpus-tools {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in (_add_ingest, _add_fetch, _add_topics, _add_reproduce):
+    for add in (_add_ingest, _add_fetch, _add_make_corpus, _add_topics, _add_reproduce):
         add(sub)
     return parser
 
