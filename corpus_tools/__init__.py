@@ -13,6 +13,8 @@ named for their concern:
 - :mod:`corpus_tools.evaluate` — coherence (matching gensim), diversity, stability.
 - :mod:`corpus_tools.plots` — every figure of the notebooks, deterministic files.
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
+- :mod:`corpus_tools.streaming` — bounded-memory chunks, two-pass vocabulary, online models.
+- :mod:`corpus_tools.backends` — the same calls on a Dask cluster (``backend="dask"``).
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -73,6 +75,14 @@ _EXPORTS: dict[str, str] = {
     "save_figure": "plots",
     "figure_fingerprint": "plots",
     "CorpusToolsError": "errors",
+    # scale: streaming, Dask, large corpora
+    "OnlineLDA": "streaming",
+    "OnlineNMF": "streaming",
+    "fit_stream": "streaming",
+    "iter_corpus_chunks": "streaming",
+    "stream_matrix": "streaming",
+    "dask_client": "backends",
+    "make_corpus": "demo.large",
 }
 __all__ = [
     "CORPUS_COLUMNS",
@@ -81,25 +91,31 @@ __all__ = [
     "CorpusSchemaError",
     "CorpusToolsError",
     "IngestReport",
+    "OnlineLDA",
+    "OnlineNMF",
     "Preprocessor",
     "TopicFit",
     "Vectorizer",
     "__version__",
     "coherence",
     "corpus_matrix",
+    "dask_client",
     "demo_path",
     "event_window",
     "fetch_kcna",
     "figure_fingerprint",
     "filter_corpus",
     "fit_corpus",
+    "fit_stream",
     "ingest",
+    "iter_corpus_chunks",
     "load_corpus",
     "load_demo",
     "load_demo_truth",
     "load_lexicon",
     "load_model",
     "load_profile",
+    "make_corpus",
     "make_pipeline",
     "period_of",
     "prepare_config",
@@ -109,6 +125,7 @@ __all__ = [
     "save_figure",
     "save_model",
     "select_k",
+    "stream_matrix",
     "tag_actors",
     "topic_diversity",
     "topic_prevalence",
@@ -118,7 +135,19 @@ __all__ = [
 
 
 _SUBMODULES = frozenset(
-    {"actors", "clean", "datasets", "evaluate", "io", "plots", "schema", "text", "topics"}
+    {
+        "actors",
+        "backends",
+        "clean",
+        "datasets",
+        "evaluate",
+        "io",
+        "plots",
+        "schema",
+        "streaming",
+        "text",
+        "topics",
+    }
 )
 
 
@@ -141,13 +170,16 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .actors import filter_corpus, load_lexicon, tag_actors
+    from .backends import dask_client
     from .clean import load_profile
     from .datasets import demo_path, fetch_kcna, load_demo, load_demo_truth
+    from .demo.large import make_corpus
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
     from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus
+    from .streaming import OnlineLDA, OnlineNMF, fit_stream, iter_corpus_chunks, stream_matrix
     from .text import Preprocessor, Vectorizer, make_pipeline, prepare_config
     from .topics import (
         LDA,

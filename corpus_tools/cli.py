@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -123,6 +124,15 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
             "--language",
             help="model only documents in this language (ISO 639-1); models are monolingual",
         )
+        q.add_argument(
+            "--backend",
+            choices=["local", "dask"],
+            default="local",
+            help="run here, or on Dask (default cluster: 2 local single-threaded workers)",
+        )
+        q.add_argument(
+            "--scheduler", metavar="ADDRESS", help="use this Dask scheduler (tcp://host:8786)"
+        )
     fit.add_argument("--k", required=True, type=int, help="number of topics")
     fit.add_argument("--seed", type=int, default=0, help="random seed of the model")
     fit.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR")
@@ -137,14 +147,17 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
 def _run_topics_fit(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from . import topics  # deferred: keeps `corpus-tools --help` fast
+    from . import backends, topics  # deferred: keeps `corpus-tools --help` fast
 
     model = topics.make_model(args.method, args.k, random_state=args.seed)
-    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
-    print(data.summary(), file=sys.stderr)
-    with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
-        model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
-        bar.update()
+    with _backend_session(args):
+        data = topics.load_topic_input(
+            args.corpus, args.config, language=args.language, backend=args.backend
+        )
+        print(data.summary(), file=sys.stderr)
+        with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
+            model = backends.fit_model(model, data, backend=args.backend)
+            bar.update()
     topics.save(model, args.out, config=data.config, corpus_manifest_hash=data.corpus_manifest_hash)
     for k, label in enumerate(model.labels_):
         print(f"topic {k}: {label}")
@@ -158,22 +171,39 @@ def _run_topics_select(args: argparse.Namespace) -> int:
     ks = topics.parse_ks(args.k)
     if args.seeds < 1 or args.n_jobs == 0:
         raise CorpusToolsError("--seeds must be at least 1 and --n-jobs must not be 0")
-    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
-    print(data.summary(), file=sys.stderr)
-    table = topics.select_k(
-        data.X,
-        ks,
-        seeds=range(args.seeds),
-        method=args.method,
-        texts=data.texts,
-        feature_names=data.feature_names,
-        n_jobs=args.n_jobs,
-        progress=True,
-    )
+    with _backend_session(args):
+        data = topics.load_topic_input(
+            args.corpus, args.config, language=args.language, backend=args.backend
+        )
+        print(data.summary(), file=sys.stderr)
+        table = topics.select_k(
+            data.X,
+            ks,
+            seeds=range(args.seeds),
+            method=args.method,
+            texts=data.texts,
+            feature_names=data.feature_names,
+            n_jobs=args.n_jobs,
+            progress=True,
+            backend=args.backend,
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False)
     print(f"wrote {len(table)} rows to {args.out}")
     return 0
+
+
+@contextmanager
+def _backend_session(args: argparse.Namespace) -> Iterator[None]:
+    """One Dask client for the whole command (preparation, then fits), or nothing."""
+    from .backends import check_backend, dask_client
+
+    check_backend(args.backend, args.scheduler)
+    if args.backend == "local":
+        yield
+        return
+    with dask_client(args.scheduler):
+        yield
 
 
 # ---- reproduce ----------------------------------------------------------------------------

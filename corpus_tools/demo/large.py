@@ -26,8 +26,6 @@ import numpy as np
 
 from . import generate as g
 
-#: Noise kinds of ``facts.yaml`` that are counts per demo-sized chunk.
-_NOISE_KINDS = ("wire_copies", "empty", "binary", "truncated_header_only", "truncated_mid_word")
 _MASK64 = (1 << 64) - 1
 
 
@@ -42,7 +40,7 @@ def _opaque_id(index: int, key: int) -> str:
 def _chunk_facts(facts: Mapping[str, Any], n: int, noise: bool) -> dict[str, Any]:
     """The demo plan with its noise counts scaled from ``n_files`` to a chunk of ``n``."""
     scale = n / facts["n_files"] if noise else 0.0
-    scaled = {k: int(round(v * scale)) for k, v in facts["noise"].items()}
+    scaled = {k: round(v * scale) for k, v in facts["noise"].items()}
     return {**facts, "noise": scaled}
 
 
@@ -78,7 +76,7 @@ def _name(docs: list[g.Planned], first_index: int, key: int, counter: Counter[st
         counter[doc.outlet] += 1
 
 
-def iter_chunk_sizes(n: int, chunk_size: int) -> Iterator[int]:
+def _chunk_sizes(n: int, chunk_size: int) -> Iterator[int]:
     """Yield the sizes of the chunks that make up ``n`` articles."""
     for start in range(0, n, chunk_size):
         yield min(chunk_size, n - start)
@@ -149,7 +147,7 @@ def make_corpus(
     out.mkdir(parents=True, exist_ok=True)
     with truth_tmp.open("w", encoding="utf-8", newline="") as fh:
         writer: csv.DictWriter[str] | None = None
-        for i, size in enumerate(iter_chunk_sizes(n, chunk_size)):
+        for i, size in enumerate(_chunk_sizes(n, chunk_size)):
             rng = np.random.default_rng([seed, i])
             docs = _chunk(_chunk_facts(facts, size, noise), books, rng, size, planted)
             _name(docs, written, key, counter)
