@@ -297,7 +297,8 @@ def fit_model(
     ...                        "text": ["missile test launch", "missile launch site",
     ...                                 "trade bridge river", "bridge trade route"]})
     >>> cfg = {"preprocessor": {"protect_entities": False}, "vectorizer": {"max_df": 1.0}}
-    >>> fit_model(NMF(2, random_state=0), corpus_matrix(corpus, cfg)).components_.shape  # min_df=2: missile, launch, trade, bridge
+    >>> model = fit_model(NMF(2, random_state=0), corpus_matrix(corpus, cfg))
+    >>> model.components_.shape  # min_df=2 keeps missile, launch, trade, bridge
     (2, 4)
     """
     check_backend(backend, scheduler)
