@@ -15,6 +15,7 @@ named for their concern:
 - :mod:`corpus_tools.datasets` — the bundled synthetic demo corpus and pinned real data.
 - :mod:`corpus_tools.streaming` — bounded-memory chunks, two-pass vocabulary, online models.
 - :mod:`corpus_tools.backends` — the same calls on a Dask cluster (``backend="dask"``).
+- :mod:`corpus_tools.gibbs` — Gibbs-sampling LDA (tomotopy) beside scikit-learn's.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -82,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "iter_corpus_chunks": "streaming",
     "stream_matrix": "streaming",
     "dask_client": "backends",
+    "GibbsLDA": "gibbs",
     "make_corpus": "demo.large",
 }
 __all__ = [
@@ -90,6 +92,7 @@ __all__ = [
     "NMF",
     "CorpusSchemaError",
     "CorpusToolsError",
+    "GibbsLDA",
     "IngestReport",
     "OnlineLDA",
     "OnlineNMF",
@@ -141,6 +144,7 @@ _SUBMODULES = frozenset(
         "clean",
         "datasets",
         "evaluate",
+        "gibbs",
         "io",
         "plots",
         "schema",
@@ -176,6 +180,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .demo.large import make_corpus
     from .errors import CorpusToolsError
     from .evaluate import coherence, recovery_scores, topic_diversity, topic_stability
+    from .gibbs import GibbsLDA
     from .io import IngestReport, ingest, load_corpus, read_corpus, save_corpus
     from .plots import figure_fingerprint, save_figure
     from .schema import CORPUS_COLUMNS, CorpusSchemaError, validate_corpus

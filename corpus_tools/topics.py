@@ -610,11 +610,17 @@ _CLASSES: dict[str, type[_TopicModel]] = {cls.__name__: cls for cls in _MODELS.v
 def make_model(method: str, n_components: int, **params: Any) -> LDA | NMF:
     """Return an unfitted :class:`LDA` (``method="lda"``) or :class:`NMF` (``"nmf"``).
 
+    ``"gibbs"`` gives a :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy).
+
     Examples
     --------
     >>> make_model("nmf", 5, random_state=0)
     NMF(n_components=5, random_state=0)
     """
+    if method == "gibbs":  # deferred: corpus_tools.gibbs builds on this module
+        from .gibbs import GibbsLDA
+
+        _MODELS.setdefault("gibbs", GibbsLDA)
     if method not in _MODELS:
         raise TopicModelError(f"method must be one of {sorted(_MODELS)}, got {method!r}")
     if isinstance(n_components, bool) or not isinstance(n_components, int | np.integer):
@@ -1172,7 +1178,8 @@ def select_k(
         Numbers of topics to try.
     seeds : iterable of int, default=(0, 1, 2)
         ``random_state`` of the models; one model per K and seed.
-    method : {"lda", "nmf"}, default="lda"
+    method : {"lda", "nmf", "gibbs"}, default="lda"
+        ``"gibbs"``: :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy), no perplexity.
     texts : sequence of token lists, optional
         The prepared documents (the reference corpus for coherence). Without them the
         coherence columns are NaN.
