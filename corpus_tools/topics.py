@@ -677,7 +677,8 @@ def save(
     >>> sorted(p.name for p in folder.iterdir())
     ['arrays.npz', 'model.json']
     """
-    if not isinstance(model, _TopicModel):
+    # Online and Gibbs models share _TopicModel but not this format (their state differs).
+    if not isinstance(model, _TopicModel) or type(model).__name__ not in _CLASSES:
         raise TopicModelError(f"save expects an LDA or NMF model, got {type(model).__name__}")
     check_is_fitted(model)
     directory = Path(directory)

@@ -10,7 +10,7 @@ import tomotopy as tp
 from corpus_tools.datasets import load_demo
 from corpus_tools.evaluate import recovery_scores
 from corpus_tools.gibbs import GibbsLDA
-from corpus_tools.topics import TopicModelError, corpus_matrix, make_model, select_k
+from corpus_tools.topics import TopicModelError, corpus_matrix, make_model, save, select_k
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,10 @@ def test_weights_are_refused_and_empty_documents_get_uniform_shares():
     model = GibbsLDA(2, iterations=20, random_state=0).fit(X)
     np.testing.assert_array_equal(model.doc_topic_[1], [0.5, 0.5])
     np.testing.assert_array_equal(model.transform([[0, 0, 0]]), [[0.5, 0.5]])
+
+
+def test_saving_is_refused_rather_than_writing_an_unloadable_folder(tmp_path):
+    model = GibbsLDA(2, iterations=5, random_state=0).fit(np.array([[1, 2], [2, 1]]))
+    with pytest.raises(TopicModelError, match="save expects an LDA or NMF model, got GibbsLDA"):
+        save(model, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
