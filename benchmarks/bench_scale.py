@@ -116,7 +116,8 @@ def run_step(name: str, n: int, work: Path, args: argparse.Namespace) -> dict[st
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    out = json.loads(proc.stdout.read() or "{}") if proc.stdout else {}
+    printed = proc.stdout.read().strip().splitlines() if proc.stdout else []
+    out = json.loads(printed[-1]) if printed and status == 0 else {}  # a step's last line
     return {
         "step": name,
         "n": n,
@@ -161,7 +162,9 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=10)
     parser.add_argument("--work", type=Path, help="folder for the corpora (default: temporary)")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--steps", default=",".join(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help="comma-separated subset (default: all, in order)"
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)  # internal: run one step
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,8 +178,9 @@ def main() -> None:
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         work = (args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))) / f"n{n}"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
+        if "make-corpus" in args.steps.split(","):  # else: reuse the corpus made before
+            shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True, exist_ok=True)
         for name in args.steps.split(","):
             rows.append(run_step(name, n, work, args))
             print(json.dumps(rows[-1]), flush=True)
