@@ -58,6 +58,7 @@ import json
 import math
 import os
 import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -256,8 +257,12 @@ class _RussianLemmas:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.lemmas, ensure_ascii=False), encoding="utf-8")
+            # Unique per process and thread; dump a copy (dict() does not release the GIL)
+            # because threads of one process (e.g. Dask workers) share this cache.
+            tmp = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            )
+            tmp.write_text(json.dumps(dict(self.lemmas), ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, self.path)
             self.saved = len(self.lemmas)
         except OSError as exc:
