@@ -118,7 +118,9 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     sel = tsub.add_parser("select", help="sweep K x seeds and score each model")
     for q in (fit, sel):
         q.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
-        q.add_argument("--method", choices=["lda", "nmf"], default="lda")
+        # Gibbs LDA (tomotopy) only sweeps: its models have no saved-model format.
+        methods = ["lda", "nmf", "gibbs"] if q is sel else ["lda", "nmf"]
+        q.add_argument("--method", choices=methods, default="lda")
         q.add_argument("--config", type=_existing_path, help="preparation config (YAML/JSON)")
         q.add_argument(
             "--language",

@@ -90,3 +90,19 @@ def test_saving_is_refused_rather_than_writing_an_unloadable_folder(tmp_path):
     with pytest.raises(TopicModelError, match="save expects an LDA or NMF model, got GibbsLDA"):
         save(model, tmp_path / "m")
     assert not (tmp_path / "m").exists()
+
+
+def test_cli_select_sweeps_gibbs_models(demo, tmp_path):
+    from corpus_tools.cli import main
+    from corpus_tools.io import save_corpus
+
+    corpus = tmp_path / "en.parquet"
+    save_corpus(
+        demo[demo["language"] == "en"].drop(columns=list(demo.filter(like="truth_"))), corpus
+    )
+    out = tmp_path / "sweep.csv"
+    args = ["topics", "select", str(corpus), "--method", "gibbs", "--k", "3,4", "--seeds", "2"]
+    assert main([*args, "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table[["k", "seed"]].to_numpy().tolist() == [[3, 0], [3, 1], [4, 0], [4, 1]]
+    assert (table["method"] == "gibbs").all() and table["c_npmi"].notna().all()
