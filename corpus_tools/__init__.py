@@ -22,6 +22,9 @@ named for their concern:
   (:mod:`corpus_tools.rss` derives the rss-nk-2023 press corpus from its upstream).
 - :mod:`corpus_tools.provenance` — which code, lock, parameters and data made an output.
 - :mod:`corpus_tools.numerics` — pinned numeric kernels, the same bits on every x86_64 CPU.
+- :mod:`corpus_tools.streaming` — bounded-memory chunks, two-pass vocabulary, online models.
+- :mod:`corpus_tools.backends` — the same calls on a Dask cluster (``backend="dask"``).
+- :mod:`corpus_tools.gibbs` — Gibbs-sampling LDA (tomotopy) beside scikit-learn's.
 
 The names below are re-exported lazily, so ``import corpus_tools`` stays fast.
 
@@ -99,6 +102,15 @@ _EXPORTS: dict[str, str] = {
     "dictionary_by_period": "lexical",
     "save_table": "lexical",
     "CorpusToolsError": "errors",
+    # scale: streaming, Dask, large corpora
+    "OnlineLDA": "streaming",
+    "OnlineNMF": "streaming",
+    "fit_stream": "streaming",
+    "iter_corpus_chunks": "streaming",
+    "stream_matrix": "streaming",
+    "dask_client": "backends",
+    "GibbsLDA": "gibbs",
+    "make_corpus": "demo.large",
 }
 # The one list of public names: ``__all__`` is derived from it, and the type checkers'
 # view (``__init__.pyi``) is generated from it by ``scripts/generate_init_stub.py``

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -140,6 +141,32 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- make-corpus --------------------------------------------------------------------------
+def _add_make_corpus(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "make-corpus",
+        help="write a large SYNTHETIC corpus (demo articles) for scale tests",
+        description="Write N SYNTHETIC articles made by the demo generator in the researchers' "
+        "file format to DIR/corpus, with DIR/ground_truth.csv and DIR/topics.csv. Memory stays "
+        "flat for any N; the same N and --seed give the same bytes.",
+    )
+    p.add_argument("--n", required=True, type=int, help="number of files")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--no-noise", action="store_true", help="no wire copies or broken files, only originals"
+    )
+    p.set_defaults(func=_run_make_corpus)
+
+
+def _run_make_corpus(args: argparse.Namespace) -> int:
+    from .demo.large import make_corpus
+
+    files = make_corpus(args.out, args.n, seed=args.seed, noise=not args.no_noise)
+    print(f"wrote {args.n} SYNTHETIC files to {files.corpus}; ground truth: {files.truth}")
+    return 0
+
+
 # ---- topics -------------------------------------------------------------------------------
 def _add_topics(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="fit topic models or sweep the number of topics")
@@ -148,11 +175,22 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     sel = tsub.add_parser("select", help="sweep K x seeds and score each model")
     for q in (fit, sel):
         q.add_argument("corpus", type=_existing_path, metavar="CORPUS.parquet")
-        q.add_argument("--method", choices=["lda", "nmf"], default="lda")
+        # Gibbs LDA (tomotopy) only sweeps: its models have no saved-model format.
+        methods = ["lda", "nmf", "gibbs"] if q is sel else ["lda", "nmf"]
+        q.add_argument("--method", choices=methods, default="lda")
         q.add_argument("--config", type=_existing_path, help="preparation config (YAML/JSON)")
         q.add_argument(
             "--language",
             help="model only documents in this language (ISO 639-1); models are monolingual",
+        )
+        q.add_argument(
+            "--backend",
+            choices=["local", "dask"],
+            default="local",
+            help="run here, or on Dask (default cluster: 2 local single-threaded workers)",
+        )
+        q.add_argument(
+            "--scheduler", metavar="ADDRESS", help="use this Dask scheduler (tcp://host:8786)"
         )
     fit.add_argument("--k", required=True, type=int, help="number of topics")
     fit.add_argument("--seed", type=int, default=0, help="random seed of the model")
@@ -168,14 +206,17 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
 def _run_topics_fit(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from . import topics  # deferred: keeps `corpus-tools --help` fast
+    from . import backends, topics  # deferred: keeps `corpus-tools --help` fast
 
     model = topics.make_model(args.method, args.k, random_state=args.seed)
-    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
-    print(data.summary(), file=sys.stderr)
-    with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
-        model.fit(data.X, feature_names=data.feature_names, doc_ids=data.doc_ids)
-        bar.update()
+    with _backend_session(args):
+        data = topics.load_topic_input(
+            args.corpus, args.config, language=args.language, backend=args.backend
+        )
+        print(data.summary(), file=sys.stderr)
+        with tqdm(total=1, desc=f"fitting {args.method} K={args.k}", unit="model") as bar:
+            model = backends.fit_model(model, data, backend=args.backend)
+            bar.update()
     topics.save(model, args.out, config=data.config, corpus_manifest_hash=data.corpus_manifest_hash)
     for k, label in enumerate(model.labels_):
         print(f"topic {k}: {label}")
@@ -189,22 +230,39 @@ def _run_topics_select(args: argparse.Namespace) -> int:
     ks = topics.parse_ks(args.k)
     if args.seeds < 1 or args.n_jobs == 0:
         raise CorpusToolsError("--seeds must be at least 1 and --n-jobs must not be 0")
-    data = topics.load_topic_input(args.corpus, args.config, language=args.language)
-    print(data.summary(), file=sys.stderr)
-    table = topics.select_k(
-        data.X,
-        ks,
-        seeds=range(args.seeds),
-        method=args.method,
-        texts=data.texts,
-        feature_names=data.feature_names,
-        n_jobs=args.n_jobs,
-        progress=True,
-    )
+    with _backend_session(args):
+        data = topics.load_topic_input(
+            args.corpus, args.config, language=args.language, backend=args.backend
+        )
+        print(data.summary(), file=sys.stderr)
+        table = topics.select_k(
+            data.X,
+            ks,
+            seeds=range(args.seeds),
+            method=args.method,
+            texts=data.texts,
+            feature_names=data.feature_names,
+            n_jobs=args.n_jobs,
+            progress=True,
+            backend=args.backend,
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False)
     print(f"wrote {len(table)} rows to {args.out}")
     return 0
+
+
+@contextmanager
+def _backend_session(args: argparse.Namespace) -> Iterator[None]:
+    """One Dask client for the whole command (preparation, then fits), or nothing."""
+    from .backends import check_backend, dask_client
+
+    check_backend(args.backend, args.scheduler)
+    if args.backend == "local":
+        yield
+        return
+    with dask_client(args.scheduler):
+        yield
 
 
 # ---- reproduce ----------------------------------------------------------------------------
@@ -321,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"corpus-tools {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in (_add_ingest, _add_fetch, _add_topics, _add_reproduce):
+    for add in (_add_ingest, _add_fetch, _add_make_corpus, _add_topics, _add_reproduce):
         add(sub)
     return parser
 

@@ -58,7 +58,9 @@ import importlib.util
 import itertools
 import json
 import math
+import os
 import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -194,11 +196,106 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
     return lemma
 
 
-def _pymorphy_lemmatizer() -> Callable[[str], str]:
+@cache
+def _morph() -> Any:
     import pymorphy3
 
-    morph = pymorphy3.MorphAnalyzer(lang="ru")
-    return lambda word: morph.parse(word)[0].normal_form
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _parse_russian(words: list[str]) -> dict[str, str]:
+    """pymorphy3's first normal form of each word; runs in a worker process too."""
+    morph = _morph()
+    return {w: morph.parse(w)[0].normal_form for w in words}
+
+
+class _RussianLemmas:
+    """pymorphy3 lemmas with a per-type cache that persists across sessions.
+
+    Parsing is the cost of Russian preparation (~10x the rest), and word types repeat
+    across documents and corpora, so each type is parsed once: looked up in this cache,
+    loaded from ``<data_home>/lemmas/ru-pymorphy3-<versions>.json`` (the versions of
+    pymorphy3 and its dictionaries name the file, so an upgrade starts a new one). A batch
+    with many new types parses them in parallel processes (:meth:`prefetch`); lemmas do
+    not depend on that, so neither do results.
+    """
+
+    #: New types below which starting worker processes (each loads the dictionaries)
+    #: costs more than it saves: about 3 s of parsing on one core.
+    PARALLEL_MIN_TYPES = 100_000
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.lemmas: dict[str, str] = {}
+        self.saved = 0
+        if path is not None and path.is_file():
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                stored = None  # a damaged cache is rebuilt, never trusted
+            if isinstance(stored, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in stored.items()
+            ):
+                self.lemmas = stored
+                self.saved = len(stored)
+
+    def __call__(self, word: str) -> str:
+        lemma = self.lemmas.get(word)
+        if lemma is None:
+            lemma = self.lemmas[word] = _parse_russian([word])[word]
+        return lemma
+
+    def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
+        """Parse the types not cached yet, in ``n_jobs`` processes when there are many."""
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        missing = sorted(set(words) - self.lemmas.keys())
+        jobs = effective_n_jobs(n_jobs)
+        if len(missing) < self.PARALLEL_MIN_TYPES or jobs == 1:
+            self.lemmas.update(_parse_russian(missing))
+            return
+        parts = [missing[i::jobs] for i in range(jobs)]
+        for done in Parallel(n_jobs=jobs, backend="loky")(
+            delayed(_parse_russian)(part) for part in parts
+        ):
+            self.lemmas.update(done)
+
+    def save(self) -> None:
+        """Write the cache atomically if it grew; a read-only cache folder is left alone."""
+        if self.path is None or len(self.lemmas) == self.saved:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Unique per process and thread; dump a copy (dict() does not release the GIL)
+            # because threads of one process (e.g. Dask workers) share this cache.
+            tmp = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            )
+            tmp.write_text(json.dumps(dict(self.lemmas), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.saved = len(self.lemmas)
+        except OSError as exc:
+            warnings.warn(
+                f"cannot save the Russian lemma cache {self.path}: {exc}; "
+                "lemmas are cached for this session only",
+                stacklevel=2,
+            )
+            self.path = None  # warn once, not on every batch
+
+
+@cache
+def _russian_lemmas() -> _RussianLemmas:
+    """The process's Russian lemma cache, shared by every Preprocessor."""
+    from .datasets import data_home  # deferred: datasets is not needed otherwise
+
+    versions = _versions()
+    name = f"ru-pymorphy3-{versions['pymorphy3']}-{versions['pymorphy3-dicts-ru']}.json"
+    persist = os.environ.get("CORPUS_TOOLS_LEMMA_CACHE", "1") != "0"
+    return _RussianLemmas(data_home() / "lemmas" / name if persist else None)
+
+
+def _pymorphy_lemmatizer() -> Callable[[str], str]:
+    return _russian_lemmas()
 
 
 def _simplemma_lemmatizer(lang: str) -> Callable[[str], str]:
@@ -361,6 +458,21 @@ class _LanguageAnalyzer:
         return f"{_MARK}{len(self.protected) - 1}"
 
     def analyse(self, text: str) -> list[str]:
+        return self.lemmatise(self.tokens(text))
+
+    def lemmatise(self, tokens: list[str]) -> list[str]:
+        """Each token's output (lemma, protected entity or dropped), once per type."""
+        cache, out = self.cache, []
+        for token in tokens:
+            result = cache.get(token)
+            if result is None:
+                result = cache[token] = self._analyse_type(token)
+            if result:
+                out.append(result)
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        """The raw tokens of ``text`` (entities protected, lowercased), before lemmas."""
         if _MARK in text:
             text = text.replace(_MARK, " ")
         if self.entity_re is not None:
@@ -370,14 +482,19 @@ class _LanguageAnalyzer:
             text = self.guard_re.sub(self.guard_id, text)
         if self.lowercase:
             text = text.lower()
-        cache, out = self.cache, []
-        for token in self.token_re.findall(text):
-            result = cache.get(token)
-            if result is None:
-                result = cache[token] = self._analyse_type(token)
-            if result:
-                out.append(result)
-        return out
+        return self.token_re.findall(text)
+
+    @property
+    def prefetches(self) -> bool:
+        """Whether a batch's word types are parsed at once (a persistent lemma cache)."""
+        return isinstance(self.lemma, _RussianLemmas)
+
+    def prefetch(self, token_lists: Iterable[list[str]]) -> None:
+        """Parse the new word types of a batch at once (in parallel when there are many)."""
+        assert isinstance(self.lemma, _RussianLemmas)
+        types = set().union(*token_lists) - self.cache.keys()
+        self.lemma.prefetch(t for t in types if t[0] != _MARK and not t.isdigit())
+        self.lemma.save()
 
     def _analyse_type(self, token: str) -> str:
         """The output for one word type; "" drops it."""
@@ -515,9 +632,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         texts, languages, names = self._documents(X)
         if not hasattr(self, "analyzers_"):
             self.fit()
+        tokens = self._prefetch(texts, languages)
         out: list[list[str]] = []
         skipped: Counter[str] = Counter()
-        for text, lang, name in zip(texts, languages, names, strict=True):
+        for i, (text, lang, name) in enumerate(zip(texts, languages, names, strict=True)):
             analyzer = self.analyzers_.get(lang) if isinstance(lang, str) else None
             if analyzer is None:
                 if self.on_unsupported == "error":
@@ -528,7 +646,13 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                 skipped[str(lang)] += 1
                 out.append([])
             else:
-                out.append(analyzer.analyse(text) if isinstance(text, str) else [])
+                out.append(
+                    analyzer.lemmatise(tokens[i])
+                    if i in tokens
+                    else analyzer.analyse(text)
+                    if isinstance(text, str)
+                    else []
+                )
         if skipped:
             detail = ", ".join(f"{n} × {lang}" for lang, n in sorted(skipped.items()))
             warnings.warn(
@@ -587,6 +711,20 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return None
         rows = json.dumps(_lexicon_records(self.lexicon), ensure_ascii=False)
         return hashlib.sha256(rows.encode("utf-8")).hexdigest()
+
+    def _prefetch(self, texts: list[Any], languages: list[Any]) -> dict[int, list[str]]:
+        """Tokenise the documents of prefetching (Russian) analysers and parse their types."""
+        tokens: dict[int, list[str]] = {}
+        for lang, analyzer in self.analyzers_.items():
+            if analyzer.prefetches:
+                mine = [
+                    i
+                    for i, (text, lg) in enumerate(zip(texts, languages, strict=True))
+                    if lg == lang and isinstance(text, str)
+                ]
+                tokens.update((i, analyzer.tokens(texts[i])) for i in mine)
+                analyzer.prefetch(tokens[i] for i in mine)
+        return tokens
 
     def _check_params(self) -> None:
         if self.language != "auto" and self.language not in LANGUAGES:

@@ -29,7 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 import sklearn
 import yaml
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.decomposition import NMF as _SkNMF
@@ -639,11 +639,17 @@ _CLASSES: dict[str, type[_TopicModel]] = {cls.__name__: cls for cls in _MODELS.v
 def make_model(method: str, n_components: int, **params: Any) -> LDA | NMF:
     """Return an unfitted :class:`LDA` (``method="lda"``) or :class:`NMF` (``"nmf"``).
 
+    ``"gibbs"`` gives a :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy).
+
     Examples
     --------
     >>> make_model("nmf", 5, random_state=0)
     NMF(n_components=5, random_state=0)
     """
+    if method == "gibbs":  # deferred: corpus_tools.gibbs builds on this module
+        from .gibbs import GibbsLDA
+
+        _MODELS.setdefault("gibbs", GibbsLDA)
     if method not in _MODELS:
         raise TopicModelError(f"method must be one of {sorted(_MODELS)}, got {method!r}")
     if isinstance(n_components, bool) or not isinstance(n_components, int | np.integer):
@@ -700,7 +706,8 @@ def save(
     >>> sorted(p.name for p in folder.iterdir())
     ['arrays.npz', 'model.json']
     """
-    if not isinstance(model, _TopicModel):
+    # Online and Gibbs models share _TopicModel but not this format (their state differs).
+    if not isinstance(model, _TopicModel) or type(model).__name__ not in _CLASSES:
         raise TopicModelError(f"save expects an LDA or NMF model, got {type(model).__name__}")
     check_is_fitted(model)
     directory = Path(directory)
@@ -1138,6 +1145,7 @@ def load_topic_input(
     config_path: str | Path | None = None,
     *,
     language: str | None = None,
+    backend: str = "local",
 ) -> TopicInput:
     """Read a corpus and a preparation config file and run :func:`corpus_matrix`.
 
@@ -1149,6 +1157,9 @@ def load_topic_input(
         A YAML or JSON preparation config (:func:`corpus_tools.text.prepare_config`).
     language : str, optional
         Keep only documents in this language (topic models are monolingual).
+    backend : {"local", "dask"}, default="local"
+        ``"dask"`` prepares the documents on a Dask cluster
+        (:func:`corpus_tools.backends.corpus_matrix`); the result is the same.
 
     Returns
     -------
@@ -1163,6 +1174,10 @@ def load_topic_input(
         if not isinstance(config, dict):
             raise TopicModelError(f"{config_path}: the config must be a mapping")
     try:
+        if backend != "local":
+            from .backends import corpus_matrix as cluster_matrix  # deferred: imports this
+
+            return cluster_matrix(corpus_path, config, language=language, backend=backend)
         return corpus_matrix(load_corpus(corpus_path), config, language=language)
     except TopicModelError as exc:
         raise TopicModelError(f"{corpus_path}: {exc}") from None
@@ -1218,7 +1233,9 @@ def _score_one(
     params: Mapping[str, Any],
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Fit one model and score it; runs inside a joblib worker."""
-    with threadpool_limits(1):
+    # Sequential inside the task: under joblib's Dask backend scikit-learn's inner
+    # Parallel(n_jobs=1) would otherwise go through Dask and LDA's perplexity would change.
+    with threadpool_limits(1), parallel_config(backend="sequential"):
         model = make_model(method, k, random_state=seed, **params)
         start = time.perf_counter()
         model.fit(X_train, feature_names=names)
@@ -1271,6 +1288,8 @@ def select_k(
     progress: bool = False,
     random_state: int = 0,
     model_params: Mapping[str, Any] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Fit a model for every (K, seed) and score it, to help choose the number of topics.
 
@@ -1285,7 +1304,8 @@ def select_k(
         Numbers of topics to try.
     seeds : iterable of int, default=(0, 1, 2)
         ``random_state`` of the models; one model per K and seed.
-    method : {"lda", "nmf"}, default="lda"
+    method : {"lda", "nmf", "gibbs"}, default="lda"
+        ``"gibbs"``: :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy), no perplexity.
     texts : sequence of token lists, optional
         The prepared documents (the reference corpus for coherence). Without them the
         coherence columns are NaN.
@@ -1306,6 +1326,11 @@ def select_k(
         Seed of the held-out split.
     model_params : mapping, optional
         Further parameters of :class:`LDA` or :class:`NMF` (e.g. ``{"max_iter": 20}``).
+    backend : {"local", "dask"}, default="local"
+        ``"dask"`` runs the fits as tasks of a Dask cluster (joblib's Dask backend; see
+        :mod:`corpus_tools.backends`); ``n_jobs`` is then the cluster's. Same table.
+    scheduler : str, optional
+        Address of a running Dask scheduler; default: an embedded LocalCluster.
 
     Returns
     -------
@@ -1351,8 +1376,11 @@ def select_k(
         delayed(_score_one)(method, k, seed, X_train, X_test, names, token_lists, top_n, params)
         for k, seed in tasks
     )
-    results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(jobs)
-    results = list(tqdm(results, total=len(tasks), desc="topic models", disable=not progress))
+    from .backends import joblib_parallel  # deferred: backends imports this module
+
+    with joblib_parallel(backend, scheduler, n_jobs) as parallel:
+        results = Parallel(**parallel, return_as="generator")(jobs)
+        results = list(tqdm(results, total=len(tasks), desc="topic models", disable=not progress))
     rows = [row for row, _ in results]
     by_k: dict[int, list[np.ndarray]] = {}
     for row, topic_word in results:

@@ -9,5 +9,6 @@ offline; it makes no claim about how any real outlet covered these events.
 
 Load the packaged copy with :func:`corpus_tools.datasets.load_demo`; regenerate it with
 ``python -m corpus_tools.demo.generate --out DIR`` (functions in
-:mod:`corpus_tools.demo.generate`).
+:mod:`corpus_tools.demo.generate`). Corpora of 10^4-10^6 such articles, for scale tests:
+``corpus-tools make-corpus --n N --out DIR`` (:mod:`corpus_tools.demo.large`).
 """

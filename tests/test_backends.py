@@ -1,0 +1,115 @@
+"""The Dask backend gives the local results, on a 2-worker LocalCluster (threads)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from distributed import LocalCluster
+
+from corpus_tools import backends
+from corpus_tools.cli import main
+from corpus_tools.datasets import file_sha256, load_demo
+from corpus_tools.io import manifest_path, read_corpus, save_corpus
+from corpus_tools.topics import LDA, NMF, corpus_matrix, load, select_k
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    demo = load_demo()
+    path = tmp_path_factory.mktemp("dask") / "demo.parquet"
+    save_corpus(demo, path)
+    return path
+
+
+def _assert_same_input(got, want) -> None:
+    assert got.feature_names.tolist() == want.feature_names.tolist()
+    assert got.doc_ids.tolist() == want.doc_ids.tolist()
+    assert got.X.dtype == want.X.dtype and (got.X != want.X).nnz == 0
+    assert got.texts == want.texts
+    assert (got.config, got.n_duplicates, got.n_without_text, got.corpus_manifest_hash) == (
+        want.config,
+        want.n_duplicates,
+        want.n_without_text,
+        want.corpus_manifest_hash,
+    )
+
+
+def test_dask_preparation_equals_the_local_one(saved, scheduler):
+    corpus = read_corpus(saved)
+    want = corpus_matrix(corpus, language="pl")
+    got = backends.corpus_matrix(corpus, language="pl", scheduler=scheduler, chunk_size=200)
+    _assert_same_input(got, want)
+    got = backends.corpus_matrix(saved, language="pl", scheduler=scheduler, chunk_size=300)
+    _assert_same_input(got, want)
+
+
+def test_row_groups_are_read_on_the_workers(saved, scheduler, tmp_path):
+    # A corpus written in row groups, as a streaming writer makes them; the manifest
+    # is updated to the new bytes so the integrity check still holds.
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pq.read_table(saved), path, row_group_size=250)
+    assert pq.ParquetFile(path).num_row_groups > 2
+    manifest = json.loads(manifest_path(saved).read_text(encoding="utf-8"))
+    manifest["parquet"] = {"file": path.name, "sha256": file_sha256(path)}
+    manifest_path(path).write_text(json.dumps(manifest), encoding="utf-8")
+    want = corpus_matrix(read_corpus(path), language="en")
+    _assert_same_input(backends.corpus_matrix(path, language="en", scheduler=scheduler), want)
+
+
+@pytest.mark.parametrize("model", [LDA(5, random_state=1), NMF(5, init="random", random_state=1)])
+def test_a_fit_on_a_worker_equals_the_local_fit(saved, scheduler, model):
+    data = corpus_matrix(read_corpus(saved), language="en")
+    local = backends.fit_model(model, data)
+    remote = backends.fit_model(model, data, backend="dask", scheduler=scheduler)
+    np.testing.assert_array_equal(remote.components_, local.components_)
+    np.testing.assert_array_equal(remote.doc_topic_, local.doc_topic_)
+    assert remote.labels_ == local.labels_
+    assert not hasattr(model, "components_")  # the given model is left unfitted
+
+
+def test_select_k_on_dask_equals_the_local_sweep(saved, scheduler):
+    data = corpus_matrix(read_corpus(saved), language="en")
+    kwargs = {"texts": data.texts, "feature_names": data.feature_names, "seeds": [0, 1]}
+    local = select_k(data.X, [3, 4], **kwargs)
+    remote = select_k(data.X, [3, 4], backend="dask", scheduler=scheduler, **kwargs)
+    pd.testing.assert_frame_equal(
+        remote.drop(columns="fit_seconds"), local.drop(columns="fit_seconds"), check_exact=True
+    )
+
+
+def test_cli_topics_fit_dask_equals_local(saved, scheduler, tmp_path, capsys):
+    common = ["topics", "fit", str(saved), "--language", "en", "--k", "4"]
+    assert main([*common, "--backend", "local", "--out", str(tmp_path / "local")]) == 0
+    local_labels = capsys.readouterr().out.splitlines()[:-1]  # the last line: "saved to"
+    args = ["--backend", "dask", "--scheduler", scheduler, "--out", str(tmp_path / "dask")]
+    assert main([*common, *args]) == 0
+    assert capsys.readouterr().out.splitlines()[:-1] == local_labels
+    local, remote = load(tmp_path / "local"), load(tmp_path / "dask")
+    np.testing.assert_array_equal(remote.components_, local.components_)
+    np.testing.assert_array_equal(remote.doc_topic_, local.doc_topic_)
+
+
+def test_bad_backend_options_are_refused(saved, tmp_path, monkeypatch, capsys):
+    with pytest.raises(backends.BackendError, match="backend must be one of local, dask"):
+        backends.fit_model(LDA(2), None, backend="spark")
+    with pytest.raises(backends.BackendError, match="needs backend='dask'"):
+        select_k(np.ones((4, 3)), [2], backend="local", scheduler="tcp://127.0.0.1:1")
+    monkeypatch.setattr(backends, "CONNECT_TIMEOUT", "1s")
+    unreachable = backends.dask_client("tcp://127.0.0.1:1")
+    with pytest.raises(backends.BackendError, match="cannot reach the Dask scheduler"):
+        unreachable.__enter__()
+    out = ["--out", str(tmp_path / "m")]
+    assert main(["topics", "fit", str(saved), "--k", "2", "--scheduler", "tcp://x:1", *out]) == 1
+    assert "a scheduler (tcp://x:1) needs backend='dask'" in capsys.readouterr().err

@@ -1,0 +1,91 @@
+"""Russian preparation: each word type parsed once, with a cache that persists."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pymorphy3
+import pytest
+
+from corpus_tools import text
+from corpus_tools.text import Preprocessor
+
+TEXTS = [
+    "Северокорейские солдаты прибыли в Курскую область.",
+    "Солдаты КНДР воевали в Курской области, сообщила разведка.",
+    "Россия и КНДР подписали договор о всеобъемлющем стратегическом партнёрстве.",
+]
+
+WORD_TYPES = {w for t in TEXTS for w in re.findall(r"[^\W\d_]+", t.lower())}
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    """A fresh data home, and a fresh process-wide lemma cache before and after."""
+    monkeypatch.setenv("CORPUS_TOOLS_DATA", str(tmp_path))
+    monkeypatch.delenv("CORPUS_TOOLS_LEMMA_CACHE", raising=False)
+    text._russian_lemmas.cache_clear()
+    yield tmp_path
+    text._russian_lemmas.cache_clear()
+
+
+def _prepare(texts=TEXTS):
+    return Preprocessor(language="ru", protect_entities=False).fit_transform(texts)
+
+
+def _cache_file(home):
+    files = list((home / "lemmas").glob("ru-pymorphy3-*.json"))
+    assert len(files) == 1
+    return files[0]
+
+
+def test_lemmas_are_pymorphys_and_persist_for_the_next_session(cache_home):
+    tokens = _prepare()
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    stored = json.loads(_cache_file(cache_home).read_text(encoding="utf-8"))
+    assert stored == {w: morph.parse(w)[0].normal_form for w in stored}
+    assert {"солдат", "курский", "область", "договор"} <= {t for doc in tokens for t in doc}
+    assert set(stored) == WORD_TYPES  # every type once, stopwords too
+    text._russian_lemmas.cache_clear()  # a new session reads the file back
+    assert text._russian_lemmas().lemmas == stored
+    assert _prepare() == tokens
+
+
+def test_the_persisted_cache_is_what_is_used(cache_home):
+    _prepare()
+    path = _cache_file(cache_home)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["солдаты"] = "воин"  # planted: only the cache can produce it
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    text._russian_lemmas.cache_clear()
+    assert "воин" in _prepare()[0]
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(cache_home):
+    tokens = _prepare()
+    path = _cache_file(cache_home)
+    path.write_text("{not json", encoding="utf-8")
+    text._russian_lemmas.cache_clear()
+    assert _prepare() == tokens
+    assert json.loads(path.read_text(encoding="utf-8"))["солдаты"] == "солдат"
+
+
+def test_parallel_parsing_gives_the_sequential_lemmas(cache_home, monkeypatch):
+    expected = _prepare()
+    text._russian_lemmas.cache_clear()
+    _cache_file(cache_home).unlink()
+    monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 1)
+    assert _prepare() == expected  # parsed by two worker processes this time
+    assert set(json.loads(_cache_file(cache_home).read_text(encoding="utf-8"))) == WORD_TYPES
+
+
+def test_no_persistence_when_switched_off_and_a_warning_when_unwritable(cache_home, monkeypatch):
+    monkeypatch.setenv("CORPUS_TOOLS_LEMMA_CACHE", "0")
+    tokens = _prepare()
+    assert not (cache_home / "lemmas").exists()
+    monkeypatch.delenv("CORPUS_TOOLS_LEMMA_CACHE")
+    text._russian_lemmas.cache_clear()
+    (cache_home / "lemmas").write_text("a file where the folder should be", encoding="utf-8")
+    with pytest.warns(UserWarning, match="cannot save the Russian lemma cache"):
+        assert _prepare() == tokens
