@@ -152,11 +152,6 @@ def test_parse_date_rejects_junk() -> None:
         parse_date(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs one date format per column (dotted dates read day-first), which is being "
-    "implemented on another branch; remove this marker when it lands",
-)
 def test_dotted_dates_in_a_day_first_column_are_day_month_year(tmp_path: Path) -> None:
     # 19.06.2024 can only be day-first, so the column is day-first: 05.06.2024 is 5 June.
     write(tmp_path / "d.csv", f'text,date\n"{EN_BODY}",05.06.2024\n"{PL_BODY}",19.06.2024\n')
