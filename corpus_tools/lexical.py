@@ -535,7 +535,7 @@ def dictionary_by_period(
         One row per period (and group): ``period``, [``group``], ``n_docs``,
         ``n_tokens``, per category its count and ``<category>_share`` (count / tokens).
         Rows without a period are left out (with a warning from
-        :func:`corpus_tools.topics.period_of`).
+        :func:`corpus_tools.effects.period_of`).
 
     Examples
     --------
@@ -544,7 +544,7 @@ def dictionary_by_period(
     >>> out[["period", "n_tokens", "ru", "ru_share"]].astype(str).values.tolist()
     [['2023-09', '4', '2', '0.5']]
     """
-    from .topics import period_of
+    from .effects import period_of
 
     categories = [c for c in scores.columns if c not in ("doc_id", "n_tokens")]
     frame = scores[["n_tokens", *categories]].reset_index(drop=True).copy()

@@ -134,10 +134,13 @@ def test_numeric_dates_years_seconds_and_milliseconds_boundaries() -> None:
     assert parse_date(999) == (pd.Timestamp("1970-01-01 00:16:39"), "day")
     assert parse_date(10000) == (pd.Timestamp("1970-01-01 02:46:40"), "day")
     assert parse_date(2262) == (pd.Timestamp("2262-01-01"), "year")
-    # From 1e11 on, numbers are milliseconds (1e11 seconds would be the year 5138).
-    assert parse_date(100_000_000_000) == (pd.Timestamp("1973-03-03 09:46:40"), "day")
-    with pytest.raises(ValueError, match="5138-11-16 09:46:39"):
-        parse_date(99_999_999_999)  # just below: seconds, beyond datetime64[ns]
+    # Up to 12 digits are seconds (a lone 253402300800 is the year 10000, never 1978 read
+    # as milliseconds): beyond datetime64[ns] that is an error naming the millisecond
+    # option. 13 digits are milliseconds: 1e12 ms is 1e9 s after the epoch.
+    for value in (99_999_999_999, 100_000_000_000, 253_402_300_800):
+        with pytest.raises(ValueError, match=rf"epoch s {value} is outside .*'epoch_ms'"):
+            parse_date(value)
+    assert parse_date(1_000_000_000_000) == (pd.Timestamp("2001-09-09 01:46:40"), "day")
     for year in (1000, 9999):
         with pytest.raises(ValueError, match=f"{year}-01-01"):
             parse_date(year)
