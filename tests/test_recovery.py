@@ -29,7 +29,7 @@ import pytest
 from corpus_tools.datasets import load_demo, load_demo_topics
 from corpus_tools.demo.generate import generate_demo
 from corpus_tools.effects import event_window
-from corpus_tools.evaluate import recovery_scores, recovery_table
+from corpus_tools.evaluate import coherence, recovery_scores, recovery_table
 from corpus_tools.io import load_corpus
 from corpus_tools.plots import load_events
 from corpus_tools.topics import LDA, corpus_matrix, fit_corpus
@@ -71,8 +71,12 @@ def topics() -> pd.DataFrame:
 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_every_planted_onset_is_seen_in_the_matched_topic(demo, topics, language):
+    # The model a researcher would keep without knowing the truth: the most coherent of
+    # three seeds. (One seed is a fragile witness, see above: Polish seed 0 merges troops
+    # into the summit topic, which recovery_table reports as "merged".)
     docs = demo[demo["language"] == language]
-    fit = fit_corpus(docs, 8, random_state=0)
+    fits = [fit_corpus(docs, 8, random_state=seed) for seed in (0, 1, 2)]
+    fit = max(fits, key=lambda f: coherence(f.model.top_terms_lists(10), f.data.texts, "c_npmi"))
     rows = docs.set_index("doc_id").loc[fit.data.doc_ids]
     names = list(topics["name"])
     table = recovery_table(planted_shares(rows, names, "truth_"), fit.model.doc_topic_)
