@@ -87,8 +87,13 @@ class _BatchIdentifier:
         for position in range(width):
             state = self.next_state[self.row_base[state] + data[position]]
             found[position] = self.feature[state]
-        found[~inside] = -1  # steps past a text's end are padding
-        return [Counter(row[row >= 0].tolist()) for row in np.ascontiguousarray(found.T)]
+        visits = []
+        # Steps past a text's end are padding; -1 marks states without a feature.
+        for row, length in zip(np.ascontiguousarray(found.T), lengths.tolist(), strict=True):
+            counts = Counter(row[:length].tolist())
+            counts.pop(-1, None)  # removing a key keeps the order of the others
+            visits.append(counts)
+        return visits
 
 
 @lru_cache(maxsize=8)
