@@ -776,18 +776,33 @@ def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
     assert entry.path is not None
     # O_NONBLOCK: a FIFO swapped in after the walk's stat must not block the open.
     fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _Skipped(f"not a regular file ({_file_type(info.st_mode)})")
         if info.st_size > max_file_bytes:
             raise _Skipped(f"too large: {info.st_size} bytes (max_file_bytes={max_file_bytes})")
-        data = handle.read(info.st_size + 1)  # read(n) allocates n bytes up front
+        data = _read_fd(fd, info.st_size + 1)
         if len(data) > info.st_size:  # the file grew since: read on, up to the cap
-            data += handle.read(max_file_bytes + 1 - len(data))
+            data += _read_fd(fd, max_file_bytes + 1 - len(data))
+    finally:
+        os.close(fd)
     if len(data) > max_file_bytes:
         raise _Skipped(f"too large: more than {max_file_bytes} bytes (max_file_bytes)")
     return data
+
+
+def _read_fd(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes from ``fd``, fewer only at the end of the file.
+
+    ``os.read`` without a file object: a buffered reader per small file costs about as
+    much as the reading itself. Each call allocates what it asks for up front.
+    """
+    parts = []
+    while n > 0 and (part := os.read(fd, n)):
+        parts.append(part)
+        n -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # Lone surrogates (half of a cut UTF-16 pair, e.g. "\ud83d") cannot be written as UTF-8;
