@@ -813,6 +813,10 @@ _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 def _sanitize(result: _Result) -> None:
     """Clean lone surrogates (to U+FFFD) and NULs from field names and texts, with a note."""
     for i, record in enumerate(result.records):
+        # One scan for the usual clean record (non-string keys take the checks below).
+        strings = [*record, *(value for value in record.values() if isinstance(value, str))]
+        if all(isinstance(s, str) for s in strings) and not _UNSTORABLE.search("".join(strings)):
+            continue
         if any(_UNSTORABLE.search(key) for key in record):
             record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
             result.notes.append((str(record.get("doc_id", "")), "field names cleaned"))
