@@ -5,20 +5,26 @@ Russian text from word lists, portal boilerplate, 5 % near-duplicates) in a temp
 folder, then measures in the same run, each in a fresh subprocess so peak RSS is its own:
 
 * ``read``: open + read bytes + UTF-8 decode of every file (the floor any loader pays);
-* ``ingest``: ``load_corpus(folder)`` with the default profile, language identification
-  and duplicate marking;
+* ``ingest``: ``ingest(folder)`` with the default profile, language identification
+  and duplicate marking, on all cores (``n_jobs=None``) and in one process (``n_jobs=1``);
 * ``parts``: CPU time per document of each step of the per-file work on the first
   ``--parts-n`` files (one process), with py3langid's own ``classify`` as the peer of the
   batched language identification.
 
-Prints markdown tables (files/s, ratio, peak RSS; ms per document). Usage::
+Peak RSS is the main process's and its largest worker's; their sum bounds the ingest's
+peak memory from above. The load average (1 / 5 min) is printed before and after every
+phase: the machine these numbers come from is shared, and a ratio to plain reading
+measured under load is worse than on an idle machine. Prints markdown tables (files/s,
+ratio, peak RSS; ms per document). Usage::
 
     .venv/bin/python benchmarks/bench_ingest.py --n 100000
+    .venv/bin/python benchmarks/bench_ingest.py --n 50000 --dir /tmp/c50k  # keep the files
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -30,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 WORDS = {
     "pl": [
@@ -136,11 +143,11 @@ def phase_read(folder: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "files": n, **_usage()}
 
 
-def phase_ingest(folder: Path) -> dict[str, float]:
+def phase_ingest(folder: Path, n_jobs: int | None = None) -> dict[str, float]:
     from corpus_tools.io import ingest
 
     start = time.perf_counter()
-    df, report = ingest(folder)
+    df, report = ingest(folder, n_jobs=n_jobs)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
@@ -187,54 +194,95 @@ def phase_parts(folder: Path, n: int) -> dict[str, float]:
 
 def run_phase(phase: str, folder: Path, *extra: str) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--phase", phase, "--dir", str(folder), *extra]
+    before = os.getloadavg()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**row, "load_before": before[:2], "load_after": os.getloadavg()[:2]}
+
+
+def _load(row: dict[str, Any]) -> str:
+    (b1, b5), (a1, a5) = row["load_before"], row["load_after"]
+    return f"{b1:.1f} / {b5:.1f} → {a1:.1f} / {a5:.1f}"
+
+
+def _marker(folder: Path, n: int) -> Path:
+    """Beside the folder, not in it: a file inside would be ingested (as a hidden file)."""
+    return folder.with_name(f"{folder.name}.bench_ingest_{n}")
+
+
+def _prepare(folder: Path | None, n: int, stack: contextlib.ExitStack) -> tuple[Path, str]:
+    """The folder of ``n`` generated files: made in a temporary folder, or kept in ``folder``."""
+    if folder is None:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench_ingest_"))
+        folder = Path(tmp, "corpus")
+    if _marker(folder, n).exists():
+        return folder, f"reused from {folder}"
+    if folder.exists() and any(folder.iterdir()):
+        raise SystemExit(f"{folder} is not empty and not a folder this benchmark generated")
+    start = time.perf_counter()
+    n_near = generate(folder, n)
+    _marker(folder, n).write_text(str(n_near))
+    return folder, f"generated in {time.perf_counter() - start:.0f} s"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of article files")
     parser.add_argument("--parts-n", type=int, default=5000, help="files for the step table")
+    parser.add_argument("--dir", type=Path, help="keep the generated files here (reused)")
+    parser.add_argument("--no-serial", action="store_true", help="skip the n_jobs=1 run")
     parser.add_argument("--phase", choices=["read", "ingest", "parts"], help=argparse.SUPPRESS)
-    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--n-jobs", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "parts":
             print(json.dumps(phase_parts(args.dir, args.parts_n)))
+        elif args.phase == "ingest":
+            print(json.dumps(phase_ingest(args.dir, args.n_jobs)))
         else:
-            print(json.dumps({"read": phase_read, "ingest": phase_ingest}[args.phase](args.dir)))
+            print(json.dumps(phase_read(args.dir)))
         return
-    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
-        start = time.perf_counter()
-        n_near = generate(Path(tmp), args.n)
-        generated = time.perf_counter() - start
-        load_before = os.getloadavg()
-        read = run_phase("read", Path(tmp))
-        full = run_phase("ingest", Path(tmp))
-        parts = run_phase("parts", Path(tmp), "--parts-n", str(args.parts_n))
-    load = os.getloadavg()
-    print(f"# Ingest benchmark: {args.n} files (~3 KB), generated in {generated:.0f} s\n")
+    with contextlib.ExitStack() as stack:
+        folder, made = _prepare(args.dir, args.n, stack)
+        n_near = int(_marker(folder, args.n).read_text())
+        # Plain reading before and after: the ratio uses their mean, so a change of the
+        # machine's load during the run shows as a difference between the two.
+        rows = {"plain read (open+read+decode), before": run_phase("read", folder)}
+        rows["ingest, all cores (n_jobs=None)"] = full = run_phase("ingest", folder)
+        if not args.no_serial:
+            rows["ingest, one process (n_jobs=1)"] = run_phase("ingest", folder, "--n-jobs", "1")
+        rows["plain read (open+read+decode), after"] = run_phase("read", folder)
+        parts = run_phase("parts", folder, "--parts-n", str(args.parts_n))
+    read_seconds = (rows["plain read (open+read+decode), before"]["seconds"]
+                    + rows["plain read (open+read+decode), after"]["seconds"]) / 2  # fmt: skip
+    print(f"# Ingest benchmark: {args.n} files (~3 KB), {made}\n")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, load average (1 / 5 min) before the runs "
-          f"{load_before[0]:.1f} / {load_before[1]:.1f}, "
-          f"after {load[0]:.1f} / {load[1]:.1f}\n")  # fmt: skip
-    print("| step | files | wall s | files/s | CPU s | files per CPU s "
-          "| peak RSS MB (self / largest worker) |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, row in [("plain read (open+read+decode)", read), ("load_corpus end to end", full)]:
+          f"{platform.python_version()}; load average (1 / 5 min) before → after each "
+          "phase in the table\n")  # fmt: skip
+    print("| step | files | wall s | files/s | ratio to plain read | CPU s | files per CPU s "
+          "| peak RSS MB (self / largest worker) | load |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, row in rows.items():
         print(
-            f"| {name} | {row['files']} | {row['seconds']:.1f} | "
-            f"{row['files'] / row['seconds']:,.0f} | {row['cpu_seconds']:.1f} | "
-            f"{row['files'] / row['cpu_seconds']:,.0f} | "
-            f"{row['rss_mb']:.0f} / {row['rss_children_mb']:.0f} |"
+            f"| {name} | {row['files']} | {row['seconds']:.2f} | "
+            f"{row['files'] / row['seconds']:,.0f} | {row['seconds'] / read_seconds:.1f}x | "
+            f"{row['cpu_seconds']:.1f} | {row['files'] / row['cpu_seconds']:,.0f} | "
+            f"{row['rss_mb']:.0f} / {row['rss_children_mb']:.0f} | {_load(row)} |"
         )
-    ratio = full["seconds"] / read["seconds"]
-    print(f"\nload_corpus takes {ratio:.1f}x the time of plain reading; "
-          f"{full['documents']} documents, {full['duplicates']} marked as duplicates "
-          f"({n_near} near-duplicates generated).")  # fmt: skip
-    print(f"\nCPU per document of the per-file steps ({args.parts_n} files, one process):\n")
+    ratio = full["seconds"] / read_seconds
+    print(
+        f"\ningest takes {ratio:.1f}x the time of plain reading (mean of the two plain "
+        f"reads, {read_seconds:.2f} s); {full['documents']} documents, "
+        f"{full['duplicates']} marked as duplicates ({n_near} near-duplicates generated)."
+    )
+    print(
+        f"\nCPU per document of the per-file steps ({args.parts_n} files, one process, "
+        f"load {_load(parts)}):\n"
+    )
     print("| step | CPU ms/doc |\n|---|---:|")
     for name, ms in parts.items():
+        if name.startswith("load_"):
+            continue
         print(f"| {name} | {ms:.3f} |")
 
 

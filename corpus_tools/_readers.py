@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import functools
 import io
 import json
 import math
@@ -238,11 +239,21 @@ def parse_article(text: str) -> ArticleHeader | None:
     if labelled := _CREDIT.fullmatch(caption):
         caption, credit = labelled["caption"].strip(), labelled["credit"].strip()
     try:
-        date = in_range(pd.Timestamp(int(year), int(month), int(day or 1)))
+        date = _header_date(year, month, day or "1")
     except ValueError:
         problem = f"invalid date in header: {first.strip()[:40]!r}"
         return ArticleHeader(None, None, caption or None, credit or None, body, problem)
     return ArticleHeader(date, "day" if day else "month", caption or None, credit or None, body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_date(year: str, month: str, day: str) -> pd.Timestamp:
+    """The date of an article header (``ValueError`` for an impossible one).
+
+    Cached: a corpus has few distinct days, and building a nanosecond Timestamp costs
+    more than the rest of the header. Errors are not cached.
+    """
+    return in_range(pd.Timestamp(int(year), int(month), int(day)))
 
 
 # ---- dates in records -------------------------------------------------------------------------

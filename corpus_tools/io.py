@@ -151,7 +151,7 @@ class _Entry:
 
     source: str
     rel: str
-    path: Path | None = None
+    path: str | None = None  # a string: pickled to the workers once per file
     data: bytes | None = None
     size: int = 0  # bytes, for the per-chunk budget
 
@@ -473,8 +473,8 @@ def _corpus_guard(step: str, *, dedupe: bool = False) -> Iterator[None]:
 # ---- finding the inputs -------------------------------------------------------------------
 def _expand(
     source: PathLike | Sequence[PathLike],
-) -> tuple[list[tuple[Path, Path, bool]], list[_Result]]:
-    """Return ``(root, file, given_directly)`` triples and report rows for what is not read.
+) -> tuple[list[_Found], list[_Result]]:
+    """Return the files to read and report rows for what is not read.
 
     A file given directly has its folder as root. Folders that cannot be listed and
     symbolic links to folders (never followed) become report rows of their own.
@@ -482,24 +482,41 @@ def _expand(
     sources = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not sources:
         raise CorpusSourceError("no source given")
-    pairs: list[tuple[Path, Path, bool]] = []
+    found: list[_Found] = []
     notices: list[_Result] = []
     for item in sources:
         path = Path(item)
         if path.is_dir():
-            found, problems = _walk(path)
-            pairs += [(path, f, False) for f in found]
+            files, problems, manifests = _walk(path)
+            found += [_Found(path, file, rel, False, manifests) for file, rel in files]
             notices += problems
         elif path.exists():
-            pairs.append((path.parent, path, True))
+            found.append(_Found(path.parent, path.as_posix(), path.name, True))
         else:
             raise CorpusSourceError(f"{path}: no such file or folder")
-    return pairs, notices
+    return found, notices
 
 
-def _walk(root: Path) -> tuple[list[Path], list[_Result]]:
-    found: list[Path] = []
+@dataclass(frozen=True)
+class _Found:
+    """A file to read: its root, its path and its path relative to the root (POSIX).
+
+    Paths are strings: a ``Path`` per file costs more than reading a small file does.
+    ``manifests`` holds the manifests listed beside walked files (see _is_saved_output).
+    """
+
+    root: Path
+    path: str
+    rel: str
+    direct: bool
+    manifests: frozenset[str] = frozenset()
+
+
+def _walk(root: Path) -> tuple[list[tuple[str, str]], list[_Result], frozenset[str]]:
+    """``(path, path relative to root)`` of every file, problems, and the manifests seen."""
+    found: list[tuple[str, str]] = []
     problems: list[_Result] = []
+    manifests: set[str] = set()
 
     def unreadable(exc: OSError) -> None:
         where = _shown(Path(exc.filename or root))
@@ -511,8 +528,16 @@ def _walk(root: Path) -> tuple[list[Path], list[_Result]]:
             if os.path.islink(os.path.join(folder, name)):  # os.walk does not follow them
                 link = _shown(Path(folder, name))
                 problems.append(_Result(link, "ignored", "link to a folder (not followed)"))
-        found += [Path(folder, name) for name in sorted(names)]
-    return found, problems
+        # One Path per folder gives the prefixes pathlib would give every file (names
+        # are single components, so appending them is what Path(folder, name) does).
+        placeholder = Path(folder, "x")
+        prefix = placeholder.as_posix()[:-1]
+        rel_prefix = placeholder.relative_to(root).as_posix()[:-1]
+        found += [(prefix + name, rel_prefix + name) for name in sorted(names)]
+        manifests.update(
+            prefix + name for name in (*names, *dirs) if name.endswith(MANIFEST_SUFFIX)
+        )
+    return found, problems, frozenset(manifests)
 
 
 def _shown(path: Path | str) -> str:
@@ -522,23 +547,23 @@ def _shown(path: Path | str) -> str:
 
 
 def _work_items(
-    files: list[tuple[Path, Path, bool]], cfg: _Config, max_archive_bytes: int
+    files: list[_Found], cfg: _Config, max_archive_bytes: int
 ) -> Iterator[_Entry | _Result]:
     """Entries to read, plus finished results for archives (after their members)."""
-    for root, path, direct in files:
-        rel = _shown(path.relative_to(root))
-        source = _shown(path)
+    for found in files:
+        rel, source, path = _shown(found.rel), _shown(found.path), found.path
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError as exc:
             yield _Result(source, "skipped", f"unreadable: {exc.strerror}")
             continue
+        name = rel.rpartition("/")[2]
         if not stat.S_ISREG(info.st_mode):
             yield _Result(source, "skipped", f"not a regular file ({_file_type(info.st_mode)})")
-        elif not direct and _is_saved_output(path):
+        elif not found.direct and _is_saved_output(path, found.manifests):
             yield _Result(source, "ignored", "output of save_corpus (read it with read_corpus)")
-        elif is_archive(path.name) and cfg.format is None:
-            yield from _archive_items(path, rel, direct, cfg, max_archive_bytes)
+        elif is_archive(name) and cfg.format is None:
+            yield from _archive_items(Path(path), rel, found.direct, cfg, max_archive_bytes)
         else:
             yield _Entry(source=source, rel=rel, path=path, size=info.st_size)
 
@@ -552,16 +577,22 @@ def _file_type(mode: int) -> str:
     return "special file"
 
 
-def _is_saved_output(path: Path) -> bool:
-    """A corpus written by save_corpus, its manifest or its lock: outputs, never inputs."""
-    name = path.name
+def _is_saved_output(path: str, manifests: frozenset[str]) -> bool:
+    """A corpus written by save_corpus, its manifest or its lock: outputs, never inputs.
+
+    ``manifests`` are the manifests listed in the walk: a file without one there has
+    none, so only files that have one cost a look at the disk (a file's manifest may be
+    gone since the walk).
+    """
+    name = path.rpartition("/")[2]
     if name.endswith(MANIFEST_SUFFIX):
         return True
     if name.endswith(_LOCK_SUFFIX):  # held while save_corpus or `ingest --out` writes
         return name[: -len(_LOCK_SUFFIX)].lower().endswith(".parquet")
-    if manifest_path(path).exists():
+    manifest = path + MANIFEST_SUFFIX
+    if manifest in manifests and os.path.exists(manifest):
         return True
-    return name.lower().endswith(".parquet") and _saved_by_us(path, marked_only=True)
+    return name.lower().endswith(".parquet") and _saved_by_us(Path(path), marked_only=True)
 
 
 def _archive_items(
@@ -745,18 +776,33 @@ def _entry_bytes(entry: _Entry, max_file_bytes: int) -> bytes:
     assert entry.path is not None
     # O_NONBLOCK: a FIFO swapped in after the walk's stat must not block the open.
     fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _Skipped(f"not a regular file ({_file_type(info.st_mode)})")
         if info.st_size > max_file_bytes:
             raise _Skipped(f"too large: {info.st_size} bytes (max_file_bytes={max_file_bytes})")
-        data = handle.read(info.st_size + 1)  # read(n) allocates n bytes up front
+        data = _read_fd(fd, info.st_size + 1)
         if len(data) > info.st_size:  # the file grew since: read on, up to the cap
-            data += handle.read(max_file_bytes + 1 - len(data))
+            data += _read_fd(fd, max_file_bytes + 1 - len(data))
+    finally:
+        os.close(fd)
     if len(data) > max_file_bytes:
         raise _Skipped(f"too large: more than {max_file_bytes} bytes (max_file_bytes)")
     return data
+
+
+def _read_fd(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes from ``fd``, fewer only at the end of the file.
+
+    ``os.read`` without a file object: a buffered reader per small file costs about as
+    much as the reading itself. Each call allocates what it asks for up front.
+    """
+    parts = []
+    while n > 0 and (part := os.read(fd, n)):
+        parts.append(part)
+        n -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # Lone surrogates (half of a cut UTF-16 pair, e.g. "\ud83d") cannot be written as UTF-8;
@@ -767,6 +813,10 @@ _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 def _sanitize(result: _Result) -> None:
     """Clean lone surrogates (to U+FFFD) and NULs from field names and texts, with a note."""
     for i, record in enumerate(result.records):
+        # One scan for the usual clean record (non-string keys take the checks below).
+        strings = [*record, *(value for value in record.values() if isinstance(value, str))]
+        if all(isinstance(s, str) for s in strings) and not _UNSTORABLE.search("".join(strings)):
+            continue
         if any(_UNSTORABLE.search(key) for key in record):
             record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
             result.notes.append((str(record.get("doc_id", "")), "field names cleaned"))
@@ -1031,6 +1081,10 @@ def _run(
     with bar:
         if jobs == 1 or n_files < _PARALLEL_MIN_FILES:
             return _collect((_process_chunk(c, cfg) for c in chunks), bar)
+        if cfg.sketch_seed is not None:
+            # Workers are forked from this process (Linux): importing the MinHash code
+            # (datasketch, which imports scipy: about a second) here saves it per worker.
+            minhash_signatures([], num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE)
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
@@ -1288,14 +1342,14 @@ def _check_format(format: str | None) -> str | None:
 
 def _describe(
     cfg: _Config,
-    files: list[tuple[Path, Path, bool]],
+    files: list[_Found],
     dedupe: bool,
     threshold: float,
     window_days: int,
     seed: int,
 ) -> dict[str, Any]:
     return {
-        "roots": sorted({root.as_posix() for root, _, _ in files}),
+        "roots": sorted({found.root.as_posix() for found in files}),
         "mapping": _mapping_config(cfg.mapping),
         "date_format": cfg.date_format,
         "dayfirst": cfg.dayfirst,

@@ -7,8 +7,8 @@ results bit-identical to ``LanguageIdentifier.classify``.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -28,10 +28,12 @@ class _BatchIdentifier:
 
     ``LanguageIdentifier.classify`` walks the automaton that finds the model's byte
     n-gram features in a Python loop, one byte at a time: about two thirds of its cost.
-    Here one numpy step advances every text of a batch by one byte. The feature counts,
-    their order and the scoring (py3langid's own ``_sparse_score`` and the steps of its
-    ``_decide``) are those of ``classify``, so codes and probabilities are bit-identical
-    (tests/test_clean.py compares them with ``classify``; py3langid is pinned to 0.4).
+    Here one numpy step advances every text of a batch by one byte, and the features of
+    the whole batch are counted with one sort. The feature counts, their order (first
+    occurrence, which fixes the float32 summation order) and the scoring (the operations
+    of py3langid's ``_sparse_score`` and ``_decide``) are those of ``classify``, so codes
+    and probabilities are bit-identical (tests/test_clean.py compares them with
+    ``classify``; py3langid is pinned to 0.4).
     """
 
     def __init__(self, languages: tuple[str, ...]) -> None:
@@ -55,8 +57,13 @@ class _BatchIdentifier:
         model = self.model
         encoded = [model._encode(text) for text in texts]
         empty = np.zeros(len(model.nb_classes), dtype=np.float32)
+        # py3langid's _sparse_score: np.log1p(counts) @ table[features] + nb_pc, with the
+        # features in order of first occurrence; no features scores 0 under norm_probs.
         scores = np.stack(
-            [model._sparse_score(v, model.nb_ptc) if v else empty for v in self._visits(encoded)]
+            [
+                np.log1p(counts) @ model.nb_ptc[features] + model.nb_pc if len(features) else empty
+                for features, counts in self._visits(encoded)
+            ]
         )
         # py3langid's _decide, one row per text: the same float32 operations element by element.
         scores *= np.array([1.0 / math.sqrt(len(data) or 1) for data in encoded], np.float32)[
@@ -73,10 +80,8 @@ class _BatchIdentifier:
             for row, k in zip(scores, best.tolist(), strict=True)
         ]
 
-    def _visits(self, encoded: list[bytes]) -> list[Counter[int]]:
-        """Feature counts per text, keys in order of first occurrence (py3langid's order)."""
-        if not encoded:
-            return []
+    def _visits(self, encoded: list[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text: its features in order of first occurrence and their counts (float32)."""
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         width = int(lengths.max())
         inside = np.arange(width)[:, None] < lengths  # (byte position, text)
@@ -87,8 +92,21 @@ class _BatchIdentifier:
         for position in range(width):
             state = self.next_state[self.row_base[state] + data[position]]
             found[position] = self.feature[state]
-        found[~inside] = -1  # steps past a text's end are padding
-        return [Counter(row[row >= 0].tolist()) for row in np.ascontiguousarray(found.T)]
+        # Steps past a text's end are padding; -1 marks states without a feature.
+        hits = np.flatnonzero((inside & (found >= 0)).T)  # text by text, in byte order
+        text = hits // width
+        n_features = len(self.model.nb_ptc)
+        keys = text * n_features + found.T.ravel()[hits]
+        order = np.argsort(keys)  # any sort: first occurrences come from the minimum below
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        counts = np.diff(np.append(starts, len(ordered)))
+        first = np.minimum.reduceat(order, starts) if len(starts) else starts
+        by_first = np.argsort(first)  # unique values: every sort gives the same order
+        first, counts = first[by_first], counts[by_first].astype(np.float32)
+        features = keys[first] - text[first] * n_features
+        edges = np.searchsorted(text[first], np.arange(len(encoded) + 1)).tolist()
+        return [(features[lo:hi], counts[lo:hi]) for lo, hi in itertools.pairwise(edges)]
 
 
 @lru_cache(maxsize=8)

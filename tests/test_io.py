@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,7 @@ from corpus_tools._readers import CREDIT_LABELS, parse_article
 from corpus_tools.datasets import load_demo
 from corpus_tools.dedupe import mark_duplicates
 from corpus_tools.demo import generate as demo_generate
-from corpus_tools.io import CorpusSourceError, IngestReport, ingest, load_corpus
+from corpus_tools.io import CorpusSourceError, IngestReport, ingest, load_corpus, save_corpus
 from corpus_tools.schema import CORPUS_COLUMNS, validate_corpus
 
 DEMO_DIR = Path(demo_generate.__file__).parent
@@ -282,6 +284,49 @@ def test_parallel_reading_gives_identical_output(
     assert len(serial) == 12
     pd.testing.assert_frame_equal(serial, parallel)
     assert serial_report.to_json() == parallel_report.to_json()
+
+
+def test_parallel_and_serial_agree_on_a_mixed_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Everything the walk and the workers treat differently: near copies (duplicates), an
+    # archive, saved outputs (a corpus with its manifest, a table with a manifest beside
+    # it, a lock), a hidden file, a broken link, a FIFO and an unsupported file.
+    root = tmp_path / "in"
+    bodies = [PL_BODY, EN_BODY, RU_BODY]
+    for i in range(9):
+        body = bodies[i % 3] + ("\n\nAktualizacja." if i >= 3 else "")
+        write_article(
+            root / f"o{i % 2}", f"{i:03d}_{i:016x}.txt", f" date 2024-06-0{i // 3 + 1}", body
+        )
+    with zipfile.ZipFile(root / "wire.zip", "w") as archive:
+        archive.writestr("010_00000000000000aa.txt", f" date 2024-06-05\n\n{EN_BODY}")
+    saved = root / "saved"
+    saved.mkdir()
+    save_corpus(load_corpus(root / "o0", n_jobs=1), saved / "corpus.parquet")
+    (saved / "table.csv").write_text("doc_id,text\na,Kim\n", encoding="utf-8")
+    (saved / "table.csv.manifest.json").write_text("{}", encoding="utf-8")
+    (saved / "other.parquet.lock").write_text("", encoding="utf-8")
+    (root / "o0" / ".hidden.txt").write_text("x", encoding="utf-8")
+    (root / "o0" / "011_00000000000000bb.txt").symlink_to(root / "gone.txt")
+    os.mkfifo(root / "o1" / "012_00000000000000cc.txt")
+    (root / "o1" / "notes.md").write_text("not corpus input", encoding="utf-8")
+
+    serial, serial_report = ingest(root, n_jobs=1)
+    monkeypatch.setattr("corpus_tools.io._PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr("corpus_tools.io._CHUNK", 2)
+    parallel, parallel_report = ingest(root, n_jobs=2)
+
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+    assert serial_report.to_json() == parallel_report.to_json()
+    found = status_by_name(parallel_report)
+    outputs = ["corpus.parquet", "table.csv", "other.parquet.lock", ".hidden.txt", "notes.md"]
+    for name in [*outputs, "corpus.parquet.manifest.json", "table.csv.manifest.json"]:
+        assert found[name] == "ignored", name
+    assert found["011_00000000000000bb.txt"] == found["012_00000000000000cc.txt"] == "skipped"
+    assert found["wire.zip!010_00000000000000aa.txt"] == "duplicate"  # of o1/001 (EN_BODY)
+    assert len(parallel) == 10
+    assert parallel["duplicate_of"].notna().sum() == 7  # 3 originals, the rest copies
 
 
 def test_signatures_from_the_workers_give_mark_duplicates_result(
