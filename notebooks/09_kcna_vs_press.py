@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires:
 #     - kcna
 #     - rss-nk
@@ -136,20 +136,39 @@ pd.concat(
 # %%
 fit = ct.fit_corpus(ru, k=k, method=method, config=config, language="en", random_state=seed)
 print(fit.data.summary())
-plots.show_figure(plots.plot_top_terms(fit.model.top_terms(8), n=8), "09_top_terms", figures_dir)
+names = dict(enumerate(fit.model.labels_))  # FREX labels name the topics on every axis
+plots.show_figure(
+    plots.plot_top_terms(fit.model.top_terms(8), n=8, labels=names), "09_top_terms", figures_dir
+)
+
+# %%
+Markdown(
+    f"**Figure 1.** The eight highest-weighted terms of each of the {k} topics "
+    f"({method.upper()}, seed {seed}) of the {fit.data.X.shape[0]:,} Russia items of both "
+    "sources (headline plus lead); panel titles are the topics' FREX labels."
+)
 
 # %%
 shares = fit.doc_topics()
 groups = ru.set_index("doc_id").loc[shares["doc_id"], "source_name"].to_numpy()
 prev = ct.topic_prevalence(fit.model.doc_topic_, groups, n_boot=n_boot, random_state=seed)
-prev["label"] = [fit.model.labels_[t] for t in prev["topic"]]
+prev["label"] = prev["topic"].map(names)
 ct.save_table(prev, "09_prevalence_by_source", figures_dir)
 heat = prev.pivot(index="group", columns="topic", values="mean")
-heat.columns = [str(c) for c in heat.columns]
+heat.columns = [names[c] for c in heat.columns]
 plots.show_figure(
     plots.plot_outlet_topic_heatmap(heat.rename_axis(index="Source", columns="Topic")),
     "09_prevalence_by_source",
     figures_dir,
+)
+
+# %%
+source_n = pd.Series(groups).value_counts()
+Markdown(
+    "**Figure 2.** Mean topic share (columns, FREX labels) of the Russia items of each "
+    f"source (rows; n = KCNA {source_n.get('KCNA', 0)}, press {source_n.get('press', 0)}). "
+    f"Percentile bootstrap 95% intervals ({n_boot:,} resamples of items within each "
+    "source) are in the saved table `09_prevalence_by_source` (columns `lo`, `hi`)."
 )
 
 # %%
