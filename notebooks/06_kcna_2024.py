@@ -538,9 +538,11 @@ pd.DataFrame(
 ).rename_axis("topic")
 
 # %%
-top_terms = fit.model.top_terms(10)
-top_terms["topic"] = top_terms["topic"].map(dict(enumerate(topic_labels)))
-plots.show_figure(plots.plot_top_terms(top_terms), "06_kcna_top_terms", figures_dir)
+plots.show_figure(
+    plots.plot_top_terms(fit.model.top_terms(10), labels=topic_labels),
+    "06_kcna_top_terms",
+    figures_dir,
+)
 
 # %%
 display(
@@ -555,11 +557,13 @@ theta = pd.DataFrame(fit.model.doc_topic_, columns=topic_labels)
 modelled = stories.set_index("doc_id").loc[fit.data.doc_ids].reset_index()
 modelled_month = ct.period_of(modelled["date"], "M", precision=modelled["date_precision"])
 in_dense = (modelled_month >= pd.Period(start, "M")).to_numpy()
-prevalence = ct.topic_prevalence(
-    theta[in_dense], modelled_month[in_dense], n_boot=n_boot, random_state=seed
+prevalence = ct.topic_prevalence(  # topic numbers, so the panels keep the model's order
+    fit.model.doc_topic_[in_dense], modelled_month[in_dense], n_boot=n_boot, random_state=seed
 )
 plots.show_figure(
-    plots.plot_prevalence(prevalence, events=plots.load_events()), "06_kcna_prevalence", figures_dir
+    plots.plot_prevalence(prevalence, events=plots.load_events(), labels=topic_labels),
+    "06_kcna_prevalence",
+    figures_dir,
 )
 
 # %%
@@ -642,7 +646,9 @@ display(
 
 # %%
 section_terms = [f"section[T.{level}]" for level in levels[1:]]
-figure = plots.plot_topic_regression(effects, terms=section_terms, labels=topic_labels, ncols=4)
+figure = plots.plot_topic_regression(effects, terms=section_terms, labels=topic_labels, ncols=3)
+for ax, level in zip(figure.axes, levels[1:], strict=False):  # "section = X" is too wide
+    ax.set_title(level)
 plots.show_figure(figure, "06_kcna_sections", figures_dir)
 
 # %%

@@ -37,8 +37,8 @@
 # Comparable units: the press items are headline plus lead (~40 words), so each KCNA story
 # is cut to its headline plus the first 40 words of its text (after the dateline). Dates
 # (month and day names) are stopwords here: they say when, not how. "Mentions Russia" is the same
-# rule for both: the shipped actor lexicon (Russia, Moscow, Putin, Lavrov, Shoigu, Belousov,
-# Kursk, Vladivostok, Vostochny).
+# rule for both: the shipped actor lexicon's group `russia_side` (Russia and its adjectives,
+# the Kremlin, Moscow, Putin and his officials, Kursk, Vladivostok, Vostochny), as in 06.
 
 # %% tags=["parameters"]
 figures_dir = None  # set by `corpus-tools reproduce`
@@ -54,9 +54,6 @@ from IPython.display import Markdown
 
 import corpus_tools as ct
 from corpus_tools import plots
-
-russian_side = ["russia", "moscow", "vladimir_putin", "sergei_lavrov", "sergei_shoigu",
-                "andrei_belousov", "kursk", "vladivostok", "vostochny_cosmodrome"]  # fmt: skip
 
 
 def lead(frame: pd.DataFrame) -> pd.Series:
@@ -83,7 +80,7 @@ press = press[press["language"] == "en"].assign(source_name="press")
 both = pd.concat([kcna, press], ignore_index=True)
 both["n_chars"] = both["text"].str.len()
 both = ct.tag_actors(both)
-both["mentions_russia"] = both.index.isin(ct.filter_corpus(both, any_of=russian_side).index)
+both["mentions_russia"] = both.index.isin(ct.filter_corpus(both, any_of=["russia_side"]).index)
 ru = both[both["mentions_russia"] & both["duplicate_of"].isna()]
 counts = both.groupby("source_name").agg(
     items=("doc_id", "size"),
