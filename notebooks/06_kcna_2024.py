@@ -627,7 +627,7 @@ effects.pivot(index="topic", columns="term", values="estimate").loc[topic_labels
 
 # %%
 figure = plots.plot_topic_regression(effects, terms=["russia"], labels=topic_labels, ncols=1)
-figure.axes[0].set_title("Story names Russia (adjusted for section)")
+figure.axes[0].set_title("Story names Russia (adjusted for section)", fontsize=8.0)
 plots.show_figure(figure, "06_kcna_russia_effect", figures_dir)
 
 # %%
@@ -648,7 +648,7 @@ display(
 section_terms = [f"section[T.{level}]" for level in levels[1:]]
 figure = plots.plot_topic_regression(effects, terms=section_terms, labels=topic_labels, ncols=3)
 for ax, level in zip(figure.axes, levels[1:], strict=False):  # "section = X" is too wide
-    ax.set_title(level)
+    ax.set_title(level, fontsize=8.0)
 plots.show_figure(figure, "06_kcna_sections", figures_dir)
 
 # %%

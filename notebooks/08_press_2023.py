@@ -237,14 +237,14 @@ russia_effect[["label", "estimate", "ci_lo", "ci_hi"]].round(3)
 fig = plots.plot_topic_regression(
     effects[effects["language"] == "en"], terms=["russia"], labels=names["en"], ncols=1
 )
-fig.axes[0].set_title("English items: mentions Russia (net of outlet)")
+fig.axes[0].set_title("English items: mentions Russia (net of outlet)", fontsize=8.0)
 plots.show_figure(fig, "08_russia_effect_en", figures_dir)
 
 # %%
 fig = plots.plot_topic_regression(
     effects[effects["language"] == "pl"], terms=["russia"], labels=names["pl"], ncols=1
 )
-fig.axes[0].set_title("Polish items: mentions Russia (net of outlet)")
+fig.axes[0].set_title("Polish items: mentions Russia (net of outlet)", fontsize=8.0)
 plots.show_figure(fig, "08_russia_effect_pl", figures_dir)
 
 # %%
@@ -263,9 +263,9 @@ Markdown(
 
 # %%
 en_items = indexed.loc[fit_en.data.doc_ids]
-big = en_items["outlet"].map(en_items["outlet"].value_counts()) >= min_outlet
+big = (en_items["outlet"].map(en_items["outlet"].value_counts()) >= min_outlet).to_numpy(bool)
 heat = ct.topic_prevalence(
-    fit_en.model.doc_topic_[big.to_numpy()],
+    fit_en.model.doc_topic_[big],
     en_items.loc[big, "outlet"].to_numpy(),
     n_boot=n_boot,
     random_state=seed,
