@@ -207,7 +207,7 @@ indexed = press.set_index("doc_id")
 def covariates_of(fit: ct.TopicFit) -> pd.DataFrame:
     """Outlet (small ones pooled, largest first) and the Russia flag of the modelled items."""
     items = indexed.loc[fit.data.doc_ids]
-    size = items["outlet"].map(items["outlet"].value_counts())
+    size = items["outlet"].map(items["outlet"].value_counts()).fillna(0)  # NA outlet: "other"
     outlet = items["outlet"].where(size >= min_outlet, "other")
     order = outlet[outlet != "other"].value_counts().index.tolist()
     return pd.DataFrame(
@@ -263,7 +263,9 @@ Markdown(
 
 # %%
 en_items = indexed.loc[fit_en.data.doc_ids]
-big = (en_items["outlet"].map(en_items["outlet"].value_counts()) >= min_outlet).to_numpy(bool)
+# Items without an outlet (NA) have no count and go with the small outlets.
+big = en_items["outlet"].map(en_items["outlet"].value_counts()).fillna(0).ge(min_outlet)
+big = big.to_numpy(dtype=bool)
 heat = ct.topic_prevalence(
     fit_en.model.doc_topic_[big],
     en_items.loc[big, "outlet"].to_numpy(),
@@ -271,17 +273,17 @@ heat = ct.topic_prevalence(
     random_state=seed,
 ).pivot(index="group", columns="topic", values="mean")
 heat.columns = [names["en"][t] for t in heat.columns]
-plots.show_figure(
-    plots.plot_outlet_topic_heatmap(heat.rename_axis(index="Outlet", columns="Topic (en)")),
-    "08_prevalence_by_outlet_en",
-    figures_dir,
-)
+# Topics as rows: their labels are long and read best horizontally; outlets slanted.
+fig = plots.plot_outlet_topic_heatmap(heat.T.rename_axis(index="Topic (en)", columns="Outlet"))
+for label in fig.axes[0].get_xticklabels():
+    label.set(rotation=35, horizontalalignment="right", rotation_mode="anchor")
+plots.show_figure(fig, "08_prevalence_by_outlet_en", figures_dir)
 
 # %%
 outlet_n = en_items.loc[big, "outlet"].value_counts()
 Markdown(
-    "**Figure: topics by outlet.** Mean NMF topic share (columns, FREX labels) of the "
-    f"English items of each outlet with at least {min_outlet} modelled items (rows; n = "
+    "**Figure: topics by outlet.** Mean NMF topic share (rows, FREX labels) of the "
+    f"English items of each outlet with at least {min_outlet} modelled items (columns; n = "
     + ", ".join(f"{o} {n}" for o, n in outlet_n.items())
     + f"). Percentile bootstrap 95% intervals ({n_boot:,} resamples of items within each "
     "outlet) are in `topic_prevalence`'s `lo`/`hi`; the outlet differences with "

@@ -153,8 +153,8 @@ prev["label"] = prev["topic"].map(names)
 ct.save_table(prev, "09_prevalence_by_source", figures_dir)
 heat = prev.pivot(index="group", columns="topic", values="mean")
 heat.columns = [names[c] for c in heat.columns]
-plots.show_figure(
-    plots.plot_outlet_topic_heatmap(heat.rename_axis(index="Source", columns="Topic")),
+plots.show_figure(  # topics as rows: their labels are long and read best horizontally
+    plots.plot_outlet_topic_heatmap(heat.T.rename_axis(index="Topic", columns="Source")),
     "09_prevalence_by_source",
     figures_dir,
 )
@@ -162,8 +162,8 @@ plots.show_figure(
 # %%
 source_n = pd.Series(groups).value_counts()
 Markdown(
-    "**Figure 2.** Mean topic share (columns, FREX labels) of the Russia items of each "
-    f"source (rows; n = KCNA {source_n.get('KCNA', 0)}, press {source_n.get('press', 0)}). "
+    "**Figure 2.** Mean topic share (rows, FREX labels) of the Russia items of each "
+    f"source (columns; n = KCNA {source_n.get('KCNA', 0)}, press {source_n.get('press', 0)}). "
     f"Percentile bootstrap 95% intervals ({n_boot:,} resamples of items within each "
     "source) are in the saved table `09_prevalence_by_source` (columns `lo`, `hi`)."
 )
