@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires:
 #     - rss-nk
 #   jupytext:
@@ -40,6 +40,8 @@ k_pl = 6
 method = "nmf"
 seed = 0
 n_boot = 1000
+n_draws = 100  # bootstrap resamples of topic_regression (NMF has no posterior to draw from)
+min_outlet = 40  # outlets with fewer modelled items are pooled as "other" (prevalence)
 
 # %%
 import numpy as np
@@ -101,14 +103,13 @@ Markdown(
 #
 # An item mentions Russia when the dataset's keyword flag `mentions_russia` is set
 # (Russia, Putin, Kremlin, Moscow, Shoigu, Lavrov and their Polish forms). As a check, the
-# shipped actor lexicon (`tag_actors`: Russia, Moscow, Putin, Lavrov, Shoigu, Belousov,
-# Kursk, Vladivostok, Vostochny) should agree on most items.
+# shipped actor lexicon's group `russia_side` (`ct.actor_groups()`: Russia and its
+# adjectives, the Kremlin, Moscow, Putin and his officials, Kursk, Vladivostok, Vostochny;
+# the same definition notebooks 06 and 09 use) should agree on most items.
 
 # %%
-russian_side = ["russia", "moscow", "vladimir_putin", "sergei_lavrov", "sergei_shoigu",
-                "andrei_belousov", "kursk", "vladivostok", "vostochny_cosmodrome"]  # fmt: skip
 tagged = ct.tag_actors(press)
-by_lexicon = tagged.index.isin(ct.filter_corpus(tagged, any_of=russian_side).index)
+by_lexicon = tagged.index.isin(ct.filter_corpus(tagged, any_of=["russia_side"]).index)
 agreement = (by_lexicon == press["mentions_russia"].to_numpy()).mean()
 
 
@@ -171,62 +172,135 @@ labels = pd.concat(
     ignore_index=True,
 )
 ct.save_table(labels, "08_topic_labels", figures_dir)
+# FREX labels name the topics on every axis (the plots wrap them).
+names = {lang: dict(enumerate(f.model.labels_)) for lang, f in (("en", fit_en), ("pl", fit_pl))}
 
 # %%
 plots.show_figure(
-    plots.plot_top_terms(fit_en.model.top_terms(8), n=8), "08_top_terms_en", figures_dir
+    plots.plot_top_terms(fit_en.model.top_terms(8), n=8, labels=names["en"]),
+    "08_top_terms_en",
+    figures_dir,
 )
 
 # %%
 plots.show_figure(
-    plots.plot_top_terms(fit_pl.model.top_terms(8), n=8, ncols=3), "08_top_terms_pl", figures_dir
+    plots.plot_top_terms(fit_pl.model.top_terms(8), n=8, ncols=3, labels=names["pl"]),
+    "08_top_terms_pl",
+    figures_dir,
 )
 
 # %% [markdown]
 # ## Prevalence by outlet and by Russia mention
 #
-# Mean topic share with percentile-bootstrap intervals (`topic_prevalence`), per outlet
-# (outlets with at least 40 modelled items) and for items with and without Russia.
+# A prevalence regression (`ct.topic_regression`, the analogue of stm's `estimateEffect`)
+# per language: each topic's share on the outlet (outlets with fewer than `min_outlet`
+# modelled items pooled as "other"; the largest outlet is the reference) and on whether
+# the item mentions Russia, so the Russia effect is net of the outlet mix. NMF gives no
+# posterior to draw from, so the intervals are a case bootstrap of the regression. The
+# heatmap shows the plain mean share per outlet (descriptive, no model).
 
 
 # %%
-def prevalence_by(fit: ct.TopicFit, column: pd.Series, name: str) -> pd.DataFrame:
-    shares = fit.doc_topics()
-    groups = column.reindex(shares["doc_id"]).to_numpy()
-    keep = pd.notna(groups)  # e.g. the small outlets: left out on purpose
-    out = ct.topic_prevalence(
-        fit.model.doc_topic_[keep], groups[keep], n_boot=n_boot, random_state=seed
-    )
-    return out.rename(columns={"group": name})
-
-
 indexed = press.set_index("doc_id")
-big = indexed["outlet"].where(indexed["outlet"].map(indexed["outlet"].value_counts()) >= 40)
-prev_outlet = prevalence_by(fit_en, big, "outlet")
-heat = prev_outlet.pivot(index="outlet", columns="topic", values="mean")
-heat.columns = [f"{t}" for t in heat.columns]
-plots.show_figure(
-    plots.plot_outlet_topic_heatmap(heat.rename_axis(index="Outlet", columns="Topic (en)")),
-    "08_prevalence_by_outlet_en",
-    figures_dir,
-)
 
-# %%
-russia_label = indexed["mentions_russia"].map({True: "mentions Russia", False: "no Russia"})
-prev_russia = pd.concat(
+
+def covariates_of(fit: ct.TopicFit) -> pd.DataFrame:
+    """Outlet (small ones pooled, largest first) and the Russia flag of the modelled items."""
+    items = indexed.loc[fit.data.doc_ids]
+    size = items["outlet"].map(items["outlet"].value_counts()).fillna(0)  # NA outlet: "other"
+    outlet = items["outlet"].where(size >= min_outlet, "other")
+    order = outlet[outlet != "other"].value_counts().index.tolist()
+    return pd.DataFrame(
+        {
+            "outlet": pd.Categorical(outlet, categories=[*order, "other"]),
+            "russia": items["mentions_russia"].astype(float).to_numpy(),
+        }
+    )
+
+
+covariates = {"en": covariates_of(fit_en), "pl": covariates_of(fit_pl)}
+effects = pd.concat(
     [
-        prevalence_by(f, russia_label, "items").assign(language=lang)
+        ct.topic_regression(
+            f, covariates[lang], "~ outlet + russia", n_draws=n_draws, random_state=seed
+        ).assign(language=lang)
         for lang, f in (("en", fit_en), ("pl", fit_pl))
     ],
     ignore_index=True,
 )
-prev_russia = prev_russia.merge(labels, on=["language", "topic"])
-ct.save_table(prev_russia, "08_prevalence_by_russia", figures_dir)
-wide = prev_russia.pivot_table(index=["language", "topic", "label"], columns="items",
-                               values="mean").reset_index()  # fmt: skip
-wide["difference"] = wide["mentions Russia"] - wide["no Russia"]
-top_russia = wide.loc[wide.groupby("language")["difference"].idxmax()].set_index("language")
-top_russia[["topic", "label", "mentions Russia", "no Russia", "difference"]].round(3)
+effects = effects.merge(labels, on=["language", "topic"])
+ct.save_table(effects, "08_topic_regression", figures_dir)
+russia_effect = effects[effects["term"] == "russia"].set_index(["language", "topic"])
+russia_effect[["label", "estimate", "ci_lo", "ci_hi"]].round(3)
+
+# %%
+fig = plots.plot_topic_regression(
+    effects[effects["language"] == "en"], terms=["russia"], labels=names["en"], ncols=1
+)
+fig.axes[0].set_title("English items: mentions Russia (net of outlet)", fontsize=8.0)
+plots.show_figure(fig, "08_russia_effect_en", figures_dir)
+
+# %%
+fig = plots.plot_topic_regression(
+    effects[effects["language"] == "pl"], terms=["russia"], labels=names["pl"], ncols=1
+)
+fig.axes[0].set_title("Polish items: mentions Russia (net of outlet)", fontsize=8.0)
+plots.show_figure(fig, "08_russia_effect_pl", figures_dir)
+
+# %%
+n_items = {lang: len(c) for lang, c in covariates.items()}
+n_russia = {lang: int(c["russia"].sum()) for lang, c in covariates.items()}
+n_outlets = {lang: c["outlet"].cat.categories.size - 1 for lang, c in covariates.items()}
+Markdown(
+    "**Figures: Russia effect.** Difference in each topic's share (percentage points) "
+    "between items that mention Russia and items that do not, from the same outlet: OLS of "
+    "the NMF share on outlet and the Russia flag, per language (English n = "
+    f"{n_items['en']:,} items, {n_russia['en']} mentioning Russia, {n_outlets['en']} "
+    f'outlets plus "other"; Polish n = {n_items["pl"]:,}, {n_russia["pl"]} mentioning '
+    f'Russia, {n_outlets["pl"]} outlets plus "other"). Dots: estimates; lines: 95% '
+    f"percentile intervals of a case bootstrap ({n_draws} resamples of items)."
+)
+
+# %%
+en_items = indexed.loc[fit_en.data.doc_ids]
+# Items without an outlet (NA) have no count and go with the small outlets.
+big = en_items["outlet"].map(en_items["outlet"].value_counts()).fillna(0).ge(min_outlet)
+big = big.to_numpy(dtype=bool)
+heat = ct.topic_prevalence(
+    fit_en.model.doc_topic_[big],
+    en_items.loc[big, "outlet"].to_numpy(),
+    n_boot=n_boot,
+    random_state=seed,
+).pivot(index="group", columns="topic", values="mean")
+heat.columns = [names["en"][t] for t in heat.columns]
+# Topics as rows: their labels are long and read best horizontally; outlets slanted.
+fig = plots.plot_outlet_topic_heatmap(heat.T.rename_axis(index="Topic (en)", columns="Outlet"))
+# Domain names read whole when slanted; the plot's wrapping would split them mid-word.
+fig.axes[0].set_xticks(
+    fig.axes[0].get_xticks(), heat.index, rotation=40, ha="right", rotation_mode="anchor"
+)
+plots.show_figure(fig, "08_prevalence_by_outlet_en", figures_dir)
+
+# %%
+outlet_n = en_items.loc[big, "outlet"].value_counts()
+Markdown(
+    "**Figure: topics by outlet.** Mean NMF topic share (rows, FREX labels) of the "
+    f"English items of each outlet with at least {min_outlet} modelled items (columns; n = "
+    + ", ".join(f"{o} {n}" for o, n in outlet_n.items())
+    + f"). Percentile bootstrap 95% intervals ({n_boot:,} resamples of items within each "
+    "outlet) are in `topic_prevalence`'s `lo`/`hi`; the outlet differences with "
+    "intervals are the regression above (`08_topic_regression`)."
+)
+
+# %%
+top_russia = (
+    russia_effect.reset_index()
+    .sort_values("estimate", ascending=False)
+    .groupby("language")
+    .head(1)
+    .set_index("language")
+)
+top_russia[["topic", "label", "estimate", "ci_lo", "ci_hi"]].round(3)
 
 # %% [markdown]
 # ## Polish vs English coverage of Russia–North Korea items: keyness
@@ -341,6 +415,13 @@ dip_peak = per_1000["diplomacy_share"].groupby(level="group").idxmax()
 busiest = month.value_counts().head(2)
 top_pl_actor = actors_key.iloc[0]
 top_en_actor = actors_key.iloc[-1]
+
+
+def effect(language: str) -> str:
+    row = top_russia.loc[language]
+    return f"{100 * row['estimate']:+.1f} [{100 * row['ci_lo']:+.1f}, {100 * row['ci_hi']:+.1f}]"
+
+
 Markdown(
     f"- **Volume.** The busiest months are {busiest.index[0]:%B} ({busiest.iloc[0]} items) "
     f"and {busiest.index[1]:%B} ({busiest.iloc[1]}); the events table dates the Vostochny "
@@ -350,10 +431,9 @@ Markdown(
     f"{overall.loc['en', 'mean']:.0%} of English items mention Russia; the monthly share "
     f"peaks in {peak.loc['en', 'month']:%B} for English and {peak.loc['pl', 'month']:%B} "
     f"for Polish items.\n"
-    f"- **Topics.** The English topic most over-represented in Russia items is "
-    f"'{top_russia.loc['en', 'label']}' (+{top_russia.loc['en', 'difference']:.2f} mean "
-    f"share); the Polish one is '{top_russia.loc['pl', 'label']}' "
-    f"(+{top_russia.loc['pl', 'difference']:.2f}).\n"
+    f"- **Topics.** Net of the outlet, the English topic most over-represented in Russia "
+    f"items is '{top_russia.loc['en', 'label']}' ({effect('en')} percentage points); the "
+    f"Polish one is '{top_russia.loc['pl', 'label']}' ({effect('pl')}).\n"
     f"- **Actors.** Among Russia–North Korea items, Polish items name "
     f"'{top_pl_actor['term']}' relatively most (G² = {top_pl_actor['g2']:.1f}, log-ratio "
     f"{top_pl_actor['log_ratio']:.2f}), English items '{top_en_actor['term']}' "

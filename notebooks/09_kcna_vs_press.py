@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   corpus_tools:
-#     analysis_version: 1.0.0
+#     analysis_version: 1.1.0
 #     requires:
 #     - kcna
 #     - rss-nk
@@ -37,8 +37,8 @@
 # Comparable units: the press items are headline plus lead (~40 words), so each KCNA story
 # is cut to its headline plus the first 40 words of its text (after the dateline). Dates
 # (month and day names) are stopwords here: they say when, not how. "Mentions Russia" is the same
-# rule for both: the shipped actor lexicon (Russia, Moscow, Putin, Lavrov, Shoigu, Belousov,
-# Kursk, Vladivostok, Vostochny).
+# rule for both: the shipped actor lexicon's group `russia_side` (Russia and its adjectives,
+# the Kremlin, Moscow, Putin and his officials, Kursk, Vladivostok, Vostochny), as in 06.
 
 # %% tags=["parameters"]
 figures_dir = None  # set by `corpus-tools reproduce`
@@ -54,9 +54,6 @@ from IPython.display import Markdown
 
 import corpus_tools as ct
 from corpus_tools import plots
-
-russian_side = ["russia", "moscow", "vladimir_putin", "sergei_lavrov", "sergei_shoigu",
-                "andrei_belousov", "kursk", "vladivostok", "vostochny_cosmodrome"]  # fmt: skip
 
 
 def lead(frame: pd.DataFrame) -> pd.Series:
@@ -83,7 +80,7 @@ press = press[press["language"] == "en"].assign(source_name="press")
 both = pd.concat([kcna, press], ignore_index=True)
 both["n_chars"] = both["text"].str.len()
 both = ct.tag_actors(both)
-both["mentions_russia"] = both.index.isin(ct.filter_corpus(both, any_of=russian_side).index)
+both["mentions_russia"] = both.index.isin(ct.filter_corpus(both, any_of=["russia_side"]).index)
 ru = both[both["mentions_russia"] & both["duplicate_of"].isna()]
 counts = both.groupby("source_name").agg(
     items=("doc_id", "size"),
@@ -136,20 +133,39 @@ pd.concat(
 # %%
 fit = ct.fit_corpus(ru, k=k, method=method, config=config, language="en", random_state=seed)
 print(fit.data.summary())
-plots.show_figure(plots.plot_top_terms(fit.model.top_terms(8), n=8), "09_top_terms", figures_dir)
+names = dict(enumerate(fit.model.labels_))  # FREX labels name the topics on every axis
+plots.show_figure(
+    plots.plot_top_terms(fit.model.top_terms(8), n=8, labels=names), "09_top_terms", figures_dir
+)
+
+# %%
+Markdown(
+    f"**Figure 1.** The eight highest-weighted terms of each of the {k} topics "
+    f"({method.upper()}, seed {seed}) of the {fit.data.X.shape[0]:,} Russia items of both "
+    "sources (headline plus lead); panel titles are the topics' FREX labels."
+)
 
 # %%
 shares = fit.doc_topics()
 groups = ru.set_index("doc_id").loc[shares["doc_id"], "source_name"].to_numpy()
 prev = ct.topic_prevalence(fit.model.doc_topic_, groups, n_boot=n_boot, random_state=seed)
-prev["label"] = [fit.model.labels_[t] for t in prev["topic"]]
+prev["label"] = prev["topic"].map(names)
 ct.save_table(prev, "09_prevalence_by_source", figures_dir)
 heat = prev.pivot(index="group", columns="topic", values="mean")
-heat.columns = [str(c) for c in heat.columns]
-plots.show_figure(
-    plots.plot_outlet_topic_heatmap(heat.rename_axis(index="Source", columns="Topic")),
+heat.columns = [names[c] for c in heat.columns]
+plots.show_figure(  # topics as rows: their labels are long and read best horizontally
+    plots.plot_outlet_topic_heatmap(heat.T.rename_axis(index="Topic", columns="Source")),
     "09_prevalence_by_source",
     figures_dir,
+)
+
+# %%
+source_n = pd.Series(groups).value_counts()
+Markdown(
+    "**Figure 2.** Mean topic share (rows, FREX labels) of the Russia items of each "
+    f"source (columns; n = KCNA {source_n.get('KCNA', 0)}, press {source_n.get('press', 0)}). "
+    f"Percentile bootstrap 95% intervals ({n_boot:,} resamples of items within each "
+    "source) are in the saved table `09_prevalence_by_source` (columns `lo`, `hi`)."
 )
 
 # %%

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus_tools import clean, tag_actors
+from corpus_tools import clean, filter_corpus, tag_actors
 from corpus_tools.datasets import fetch_kcna
 
 HERE = Path(__file__).resolve().parent
@@ -110,12 +110,15 @@ def _notebook_constant(name: str) -> object:
 
 
 def _russia_flags(stories: pd.DataFrame) -> pd.Series:
+    """The notebook's Russia measure: lexicon actor or group ids, then an optional regex."""
     ids, pattern = _notebook_constant("COUNTRIES")["Russia"]
-    tagged = tag_actors(stories[["title", "text"]])
-    by_lexicon = tagged[[f"actor_{i}" for i in ids]].gt(0).any(axis=1)
-    headline_and_text = stories["title"].fillna("") + "\n" + stories["text"]
-    by_regex = headline_and_text.str.contains(pattern, flags=re.IGNORECASE)
-    return pd.Series((by_lexicon | by_regex).to_numpy(), index=stories["url"].to_numpy())
+    tagged = tag_actors(stories)
+    by_lexicon = tagged.index.isin(filter_corpus(tagged, any_of=ids).index)
+    by_regex = False
+    if pattern:
+        headline_and_text = stories["title"].fillna("") + "\n" + stories["text"]
+        by_regex = headline_and_text.str.contains(pattern, flags=re.IGNORECASE).to_numpy()
+    return pd.Series(by_lexicon | by_regex, index=stories["url"].to_numpy())
 
 
 def test_labels_follow_the_sampling_design(stories: pd.DataFrame) -> None:
