@@ -36,9 +36,9 @@ from threadpoolctl import threadpool_limits
 
 from .errors import CorpusToolsError
 from .io import corpus_manifest_hash, load_corpus, manifest_path
-from .streaming import DEFAULT_CHUNK_SIZE, TOPIC_COLUMNS, _canonical, _verify, iter_corpus_chunks
+from .streaming import DEFAULT_CHUNK_SIZE, TOPIC_COLUMNS, _verify, iter_corpus_chunks
 from .text import make_pipeline, prepare_config
-from .topics import TopicInput, TopicModelError
+from .topics import TopicInput, TopicModelError, canonical_documents
 
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
@@ -153,12 +153,13 @@ def _preprocessor(config_json: str) -> Any:
 
 def _prepare(chunk: pd.DataFrame, config_json: str, language: str | None) -> dict[str, Any]:
     """Prepare one chunk of a corpus on a worker; the counts of what was left out."""
-    docs, n_dup, n_no_text = _canonical(chunk, language)
+    docs, n_dup, n_no_text = canonical_documents(chunk, language)
     texts = _preprocessor(config_json).transform(docs) if len(docs) else []
     return {
         "doc_ids": docs["doc_id"].astype(str).tolist(),
         "texts": texts,
-        "n_languages": int((chunk["language"] == language).sum()) if language else len(chunk),
+        # Documents in the language at all (duplicates and text-less ones included).
+        "n_languages": len(docs) + n_dup + n_no_text,
         "n_duplicates": n_dup,
         "n_without_text": n_no_text,
     }

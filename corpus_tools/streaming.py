@@ -43,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from .datasets import file_sha256
 from .io import CorpusIntegrityError, _read_manifest, corpus_manifest_hash
 from .text import PreparationError, make_pipeline, prepare_config
-from .topics import TopicInput, TopicModelError, _as_dtm, _TopicModel
+from .topics import TopicInput, TopicModelError, _as_dtm, _TopicModel, canonical_documents
 
 __all__ = [
     "OnlineLDA",
@@ -168,15 +168,6 @@ def _vocabulary(
             "lower vectorizer.min_df or raise vectorizer.max_df"
         )
     return terms[keep].tolist()
-
-
-def _canonical(chunk: pd.DataFrame, language: str | None) -> tuple[pd.DataFrame, int, int]:
-    """The rows :func:`~corpus_tools.topics.corpus_matrix` models, and the left-out counts."""
-    if language is not None:
-        chunk = chunk[chunk["language"] == language]
-    is_duplicate = chunk["duplicate_of"].notna().to_numpy()
-    no_text = chunk["text"].isna().to_numpy() & ~is_duplicate
-    return chunk[~is_duplicate & ~no_text], int(is_duplicate.sum()), int(no_text.sum())
 
 
 @dataclass
@@ -324,7 +315,7 @@ def stream_matrix(
     try:
         with pq.ParquetWriter(spill, schema) as writer:
             for chunk in corpus:
-                docs, dup, no_text = _canonical(chunk, language)
+                docs, dup, no_text = canonical_documents(chunk, language)
                 n_dup, n_no_text = n_dup + dup, n_no_text + no_text
                 if docs.empty:
                     continue

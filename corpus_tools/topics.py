@@ -966,6 +966,49 @@ class TopicInput:
         )
 
 
+def _language_codes(corpus: pd.DataFrame) -> pd.Series:
+    """Each document's language as a plain ISO 639-1 code (``en-US`` -> ``en``)."""
+    if "language" not in corpus.columns:
+        return pd.Series(pd.NA, index=corpus.index, dtype=object)
+    return corpus["language"].map(declared_language, na_action="ignore")
+
+
+def canonical_documents(
+    corpus: pd.DataFrame, language: str | None = None
+) -> tuple[pd.DataFrame, int, int]:
+    """The documents a topic model sees, and how many were left out.
+
+    One rule for the in-memory, streaming and Dask paths: documents in ``language`` (codes
+    normalised, so ``en-US`` counts as ``en``; the returned ``language`` column holds the
+    plain codes), without exact or near duplicates (``duplicate_of`` set) and without
+    documents that have no text.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, int, int)
+        The documents, the number of duplicates and of documents without text left out.
+
+    Examples
+    --------
+    >>> corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "language": ["en-US", "en", "pl"],
+    ...                        "text": ["x", "y", "z"], "duplicate_of": [None, "a", None]})
+    >>> docs, n_dup, n_no_text = canonical_documents(corpus, "en")
+    >>> docs["doc_id"].tolist(), docs["language"].tolist(), n_dup, n_no_text
+    (['a'], ['en'], 1, 0)
+    """
+    codes = _language_codes(corpus)
+    if language is not None:
+        keep = (codes == declared_language(language)).fillna(False).to_numpy(dtype=bool)
+        corpus, codes = corpus[keep], codes[keep]
+    is_duplicate = corpus["duplicate_of"].notna().to_numpy()
+    no_text = corpus["text"].isna().to_numpy() & ~is_duplicate
+    kept = ~is_duplicate & ~no_text
+    docs = corpus[kept]
+    if "language" in docs.columns:  # the preprocessor chooses stopwords by the plain code
+        docs = docs.assign(language=codes[kept])
+    return docs, int(is_duplicate.sum()), int(no_text.sum())
+
+
 def corpus_matrix(
     corpus: pd.DataFrame,
     config: Mapping[str, Any] | None = None,
@@ -1009,29 +1052,14 @@ def corpus_matrix(
     missing = [c for c in ("doc_id", "text", "duplicate_of") if c not in corpus.columns]
     if missing:
         raise TopicModelError(f"the corpus has no column(s) {', '.join(missing)}")
-    codes = (
-        corpus["language"].map(declared_language, na_action="ignore")
-        if "language" in corpus.columns
-        else pd.Series(pd.NA, index=corpus.index, dtype=object)
-    )
-    if language is not None:
-        code = declared_language(language)
-        keep = (codes == code).fillna(False).to_numpy(dtype=bool)
-        if code is None or not keep.any():
-            present = ", ".join(sorted(codes.dropna().unique())) or "none"
-            raise TopicModelError(
-                f"no document in language {language!r}; the corpus has: {present}"
-            )
-        corpus, codes = corpus[keep], codes[keep]
-    is_duplicate = corpus["duplicate_of"].notna().to_numpy()
-    no_text = corpus["text"].isna().to_numpy() & ~is_duplicate
-    docs = corpus[~is_duplicate & ~no_text]
+    docs, n_duplicates, n_without_text = canonical_documents(corpus, language)
+    if language is not None and len(docs) + n_duplicates + n_without_text == 0:
+        present = ", ".join(sorted(_language_codes(corpus).dropna().unique())) or "none"
+        raise TopicModelError(f"no document in language {language!r}; the corpus has: {present}")
     if docs.empty:
         raise TopicModelError("the corpus has no canonical document with text")
-    codes = codes[~is_duplicate & ~no_text]
-    _warn_mixed_languages(codes)
-    if "language" in docs.columns:  # the preprocessor chooses stopwords by the plain code
-        docs = docs.assign(language=codes)
+    if "language" in docs.columns:
+        _warn_mixed_languages(docs["language"])
     pipeline = make_pipeline(config)
     texts = pipeline.named_steps["preprocess"].fit_transform(docs)
     vectorizer = pipeline.named_steps["vectorize"]
@@ -1044,8 +1072,8 @@ def corpus_matrix(
         texts=vectorizer.merge_phrases(texts),
         doc_ids=docs["doc_id"].astype(str).to_numpy(dtype=object),
         config=prepare_config(pipeline),
-        n_duplicates=int(is_duplicate.sum()),
-        n_without_text=int(no_text.sum()),
+        n_duplicates=n_duplicates,
+        n_without_text=n_without_text,
         corpus_manifest_hash=corpus.attrs.get("corpus_tools", {}).get("manifest_sha256"),
     )
 

@@ -85,6 +85,17 @@ def test_vocabulary_rules_match_with_fractions_and_max_features(demo):
         _assert_same_input(streamed, data)
 
 
+def test_declared_regional_codes_count_as_their_language_in_every_path(demo):
+    # A feed that declares en-US is English for the in-memory path (issue 11): the
+    # streaming path must select the same documents, or the two paths differ.
+    docs = demo[demo["language"] == "en"].copy()
+    docs.loc[docs.index[::2], "language"] = "en-US"
+    data = corpus_matrix(docs, language="en")
+    assert len(data.doc_ids) == int(docs["duplicate_of"].isna().sum())
+    with stream_matrix([docs.iloc[:100], docs.iloc[100:]], language="en") as streamed:
+        _assert_same_input(streamed, data)
+
+
 def test_streamed_online_lda_equals_scikit_learns_online_fit(demo):
     docs = demo[demo["language"] == "en"]
     with stream_matrix([docs], chunk_size=128) as streamed:  # chunks of two batches of 64
