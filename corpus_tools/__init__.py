@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "CORPUS_COLUMNS": "schema",
     "load_corpus": "io",
     "ingest": "io",
+    "ingest_to_parquet": "io",
     "IngestReport": "io",
     "save_corpus": "io",
     "read_corpus": "io",

@@ -53,6 +53,7 @@ from .io import IngestMemoryError as IngestMemoryError
 from .io import IngestReport as IngestReport
 from .io import OutputLockedError as OutputLockedError
 from .io import ingest as ingest
+from .io import ingest_to_parquet as ingest_to_parquet
 from .io import load_corpus as load_corpus
 from .io import read_corpus as read_corpus
 from .io import save_corpus as save_corpus
@@ -121,6 +122,7 @@ __all__ = [
     "fit_corpus",
     "fit_stream",
     "ingest",
+    "ingest_to_parquet",
     "iter_corpus_chunks",
     "keyness",
     "kwic",

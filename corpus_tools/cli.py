@@ -95,30 +95,30 @@ def _mapping(pairs: list[tuple[str, list[str]]]) -> dict[str, str | list[str]] |
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from ._files import output_lock
-    from .io import _write_corpus, check_output_path, ingest
+    from .io import check_output_path, ingest_to_parquet, manifest_path
 
-    # The output is checked and locked before the (long) ingest, and held until written.
+    # The output is checked before the (long) ingest; ingest_to_parquet locks it while
+    # reading and writes it in bounded memory, so a folder of 10^6 articles fits too.
     out = check_output_path(args.out)
     if args.report is not None:
         check_output_path(args.report)
-    with output_lock(out):
-        df, report = ingest(
-            args.paths,
-            profile=None if args.profile.lower() == "none" else args.profile,
-            languages=[code.strip() for code in args.languages.split(",") if code.strip()],
-            dedupe=not args.no_dedupe,
-            progress=True,
-            mapping=_mapping(args.map),
-            date_format=args.date_format,
-            dayfirst=args.dayfirst,
-            prefer_identified_language=args.prefer_identified_language,
-        )
-        manifest = _write_corpus(df, out, report)
+    report = ingest_to_parquet(
+        args.paths,
+        out,
+        profile=None if args.profile.lower() == "none" else args.profile,
+        languages=[code.strip() for code in args.languages.split(",") if code.strip()],
+        dedupe=not args.no_dedupe,
+        progress=True,
+        mapping=_mapping(args.map),
+        date_format=args.date_format,
+        dayfirst=args.dayfirst,
+        prefer_identified_language=args.prefer_identified_language,
+    )
     if args.report is not None:
         report.write_json(args.report)
     print(report.summary())
-    print(f"wrote {args.out} ({len(df)} documents) and {manifest.name}")
+    n_docs = int(report.files["n_records"].sum())
+    print(f"wrote {args.out} ({n_docs} documents) and {manifest_path(out).name}")
     return 0
 
 

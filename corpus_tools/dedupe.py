@@ -97,9 +97,54 @@ def mark_duplicates(
     missing = [c for c in _REQUIRED_DUP_COLUMNS if c not in df.columns]
     if missing:
         raise CorpusToolsError(f"mark_duplicates needs column(s): {', '.join(missing)}")
+    return _duplicates_of(
+        df,
+        df["text"].notna().to_numpy(),
+        threshold=threshold,
+        window_days=window_days,
+        num_perm=num_perm,
+        shingle_size=shingle_size,
+        seed=seed,
+        signatures=signatures,
+    )
+
+
+def _duplicates_of(
+    df: pd.DataFrame,
+    has_text: np.ndarray,
+    *,
+    threshold: float = 0.8,
+    window_days: int = 7,
+    num_perm: int = 128,
+    shingle_size: int = 5,
+    seed: int = 1,
+    signatures: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.Series:
+    """:func:`mark_duplicates` for a corpus whose texts are not at hand.
+
+    ``df`` needs ``doc_id``, ``date`` and ``content_sha256`` (``date_precision``
+    optional); ``has_text`` says which rows have a text. The texts themselves are read
+    only to sketch them or to hash them where ``content_sha256`` is missing, so with
+    ``signatures`` given and every hash present (as :func:`corpus_tools.io.ingest_to_parquet`
+    has them) ``df`` may leave the ``text`` column out; the result is
+    :func:`mark_duplicates`' for the same texts.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2024-06-19"] * 2),
+    ...                    "content_sha256": ["h1", "h1"]})
+    >>> _duplicates_of(df, np.array([True, True]), signatures=(np.empty(0, int),
+    ...                np.empty((0, 128), np.uint32))).tolist()
+    [<NA>, 'a']
+    """
     if not 0.0 < threshold <= 1.0:
         raise CorpusToolsError(f"threshold must be in (0, 1], got {threshold}")
     n = len(df)
+    unhashed = df["content_sha256"].isna().to_numpy() & has_text
+    if "text" not in df.columns and (signatures is None or unhashed.any()):
+        raise CorpusToolsError(
+            "without a 'text' column, give signatures and a content_sha256 for every text"
+        )
     ids = df["doc_id"].astype("string").to_numpy(dtype=object, na_value=None)
     starts, ends = _date_intervals(df)
     # Rank 0 = earliest interval start: NaT sorts last, ties broken by doc_id.
@@ -107,12 +152,10 @@ def mark_duplicates(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     parent = np.arange(n)
-    _union_exact(parent, rank, _hashes(df))
+    _union_exact(parent, rank, _hashes(df, has_text))
     window = _Window(parent.copy(), (starts, ends), window_days)
     # Only one copy per exact-duplicate group needs sketching.
-    members = np.flatnonzero(
-        (parent == np.arange(n)) & df["text"].notna().to_numpy() & ~np.isnat(starts)
-    )
+    members = np.flatnonzero((parent == np.arange(n)) & has_text & ~np.isnat(starts))
     if signatures is None:
         texts = df["text"].iloc[members].tolist()
         kept, sketches = minhash_signatures(
@@ -127,10 +170,10 @@ def mark_duplicates(
     return pd.Series(out, index=df.index, dtype="string", name="duplicate_of")
 
 
-def _hashes(df: pd.DataFrame) -> list[str | None]:
+def _hashes(df: pd.DataFrame, has_text: np.ndarray) -> list[str | None]:
     """``content_sha256``, computed with :func:`content_hash` where it is missing."""
     hashes = df["content_sha256"].astype("string").to_numpy(dtype=object, na_value=None)
-    todo = np.flatnonzero(df["content_sha256"].isna().to_numpy() & df["text"].notna().to_numpy())
+    todo = np.flatnonzero(df["content_sha256"].isna().to_numpy() & has_text)
     if len(todo):  # selecting rows copies a chunked Arrow column whole, even for no rows
         for i, text in zip(todo.tolist(), df["text"].iloc[todo], strict=True):
             hashes[i] = content_hash(text)

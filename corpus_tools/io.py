@@ -22,6 +22,7 @@ import os
 import re
 import stat
 import sys
+import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -60,7 +61,8 @@ from ._readers import (
     resolve_mapping,
     table_kind,
 )
-from .dedupe import mark_duplicates, minhash_signatures
+from ._spool import MemoryTexts, SpooledTexts
+from .dedupe import _duplicates_of, minhash_signatures
 from .errors import CorpusToolsError
 from .htmltext import extract_html
 from .langid import identify_languages
@@ -79,7 +81,14 @@ _CHUNK = 200  # files per work unit: large enough to amortise process hand-over
 _CHUNK_BYTES = 64 * 2**20
 _PARALLEL_MIN_FILES = 2000  # below this a process pool costs more than it saves
 _PROGRESS_MIN_FILES = 100
-_SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among the results
+# Temporary columns while a corpus is assembled: the position of a row's file among the
+# results, of its text in the text store, and whether it has a text.
+_SEQ = "_corpus_tools_file"
+_ROW = "_corpus_tools_row"
+_HAS_TEXT = "_corpus_tools_has_text"
+_TEMPORARY = (_SEQ, _ROW, _HAS_TEXT)
+# Rows per Parquet row group: readers that stream a corpus hold one row group at a time.
+ROW_GROUP_ROWS = 10_000
 # py3langid's cost is linear in the text length; among four unrelated languages a few
 # sentences decide as reliably as whole articles, at a quarter of the time.
 _LANGID_CHARS = 500
@@ -419,6 +428,117 @@ def ingest(
     >>> len(df), report.counts()["ignored"]
     (0, 1)
     """
+    plan = _plan(
+        source, mapping=mapping, format=format, profile=profile, languages=languages,
+        dedupe=dedupe, near_duplicate_threshold=near_duplicate_threshold,
+        window_days=window_days, outlet=outlet, encoding=encoding, progress=progress,
+        max_file_bytes=max_file_bytes, max_archive_bytes=max_archive_bytes, n_jobs=n_jobs,
+        seed=seed, date_format=date_format, dayfirst=dayfirst,
+        prefer_identified_language=prefer_identified_language,
+    )  # fmt: skip
+    texts = MemoryTexts()
+    meta, report = _read(plan, texts)
+    df = _with_texts(meta, texts.take(meta[_ROW].to_numpy()))
+    df.attrs["corpus_tools"] = {"version": __version__, "config": report.config}
+    validate_corpus(df)
+    return df, report
+
+
+def ingest_to_parquet(
+    source: PathLike | Sequence[PathLike], out: PathLike, **options: Any
+) -> IngestReport:
+    """Ingest like :func:`ingest` and save like :func:`save_corpus`, in bounded memory.
+
+    For corpora too large for memory (10^5-10^6 articles): the texts go to a temporary
+    spool folder beside ``out`` as they are read, duplicates are marked on everything
+    but the texts, and the corpus is written in Parquet row groups of
+    ``ROW_GROUP_ROWS`` rows. Peak memory grows with the number of documents (ids,
+    dates, MinHash signatures, the report), not with the bytes of text. The file read
+    back with :func:`read_corpus` equals ``ingest(source, **options)[0]`` (tested), and
+    the manifest is the one :func:`save_corpus` writes with the report.
+
+    ``out`` is checked and locked before reading and written atomically: a failed or
+    killed run leaves an earlier corpus at ``out`` intact.
+
+    Parameters
+    ----------
+    source : path or sequence of paths
+        As for :func:`ingest`.
+    out : path
+        The ``.parquet`` file to write; its manifest is written beside it.
+    **options
+        Any keyword argument of :func:`ingest`.
+
+    Returns
+    -------
+    IngestReport
+        The report :func:`ingest` would return.
+
+    Raises
+    ------
+    CorpusSourceError, IngestMemoryError
+        As :func:`ingest`; :class:`CorpusSourceError` also when ``out`` cannot be written.
+    OutputLockedError
+        When another process is writing ``out``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "gazeta"
+    >>> folder.mkdir()
+    >>> _ = (folder / "001_0123456789abcdef.txt").write_text(
+    ...     " date 2024-06-19 Kim i Putin Źródło: PAP\\n\\nKim Dzong Un spotkał Putina.",
+    ...     encoding="utf-8")
+    >>> report = ingest_to_parquet(folder.parent, folder.parent / "c.parquet")
+    >>> read_corpus(folder.parent / "c.parquet")["doc_id"].tolist()
+    ['gazeta/001_0123456789abcdef']
+    """
+    import inspect
+
+    bound = inspect.signature(ingest).bind(source, **options)  # unknown options: TypeError
+    bound.apply_defaults()
+    plan = _plan(**bound.arguments)
+    path = check_output_path(out)
+    with (
+        output_lock(path),
+        tempfile.TemporaryDirectory(prefix=f".{path.name}.spool-", dir=path.parent) as spool,
+    ):
+        texts = SpooledTexts(Path(spool))
+        meta, report = _read(plan, texts)
+        _write_corpus_blocks(path, meta, texts, report)
+    return report
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """An ingest's checked options and the files it will read."""
+
+    cfg: _Config
+    files: list[_Found]
+    notices: list[_Result]
+    n_jobs: int | None
+    progress: bool
+    max_archive_bytes: int
+    dedupe: bool
+    threshold: float
+    window_days: int
+    seed: int
+
+    def config(self) -> dict[str, Any]:
+        return _describe(
+            self.cfg, self.files, self.dedupe, self.threshold, self.window_days, self.seed
+        )
+
+
+def _plan(
+    source: PathLike | Sequence[PathLike], *, mapping: Mapping[str, str | Sequence[str]] | None,
+    format: str | None, profile: str | Path | None, languages: Sequence[str], dedupe: bool,
+    near_duplicate_threshold: float, window_days: int, outlet: str | None,
+    encoding: str | None, progress: bool, max_file_bytes: int, max_archive_bytes: int,
+    n_jobs: int | None, seed: int, date_format: str | None, dayfirst: bool | None,
+    prefer_identified_language: bool,
+) -> _Plan:  # fmt: skip
+    """Check the options of :func:`ingest` (no defaults here: ingest's are the only ones)."""
     cfg = _Config(
         profile=clean.load_profile(profile),
         languages=_check_languages(languages),
@@ -432,29 +552,43 @@ def ingest(
         prefer_identified_language=bool(prefer_identified_language),
     )
     files, notices = _expand(source)
-    items = itertools.chain(notices, _work_items(files, cfg, int(max_archive_bytes)))
-    chunks = _run(items, cfg, n_jobs, progress=progress, n_files=len(files) + len(notices))
+    return _Plan(
+        cfg, files, notices, n_jobs, bool(progress), int(max_archive_bytes), bool(dedupe),
+        near_duplicate_threshold, window_days, seed,
+    )  # fmt: skip
+
+
+def _read(plan: _Plan, texts: MemoryTexts | SpooledTexts) -> tuple[pd.DataFrame, IngestReport]:
+    """Read every input; return the corpus without its texts (which go to ``texts``).
+
+    The returned frame has every corpus column but ``text``, rows in corpus order, and a
+    temporary ``_ROW`` column: each row's position in ``texts``.
+    """
+    items = itertools.chain(plan.notices, _work_items(plan.files, plan.cfg, plan.max_archive_bytes))
+    n_files = len(plan.files) + len(plan.notices)
+    chunks = _run(items, plan.cfg, plan.n_jobs, progress=plan.progress, n_files=n_files)
     with _corpus_guard("assembling the corpus"):
-        df, results, signatures = _assemble(chunks)
-    _refuse(results, df)
-    if dedupe and len(df):
-        with _corpus_guard(f"marking duplicates among {len(df)} documents", dedupe=True):
-            duplicates = mark_duplicates(
-                df,
-                threshold=near_duplicate_threshold,
-                window_days=window_days,
-                num_perm=_NUM_PERM,
-                shingle_size=_SHINGLE_SIZE,
-                seed=seed,
+        meta, results, signatures = _assemble(chunks, texts)
+    _refuse(results, meta)
+    if plan.dedupe and len(meta):
+        with _corpus_guard(f"marking duplicates among {len(meta)} documents", dedupe=True):
+            duplicates = _duplicates_of(
+                meta,
+                meta[_HAS_TEXT].to_numpy(),
+                threshold=plan.threshold,
+                window_days=plan.window_days,
                 signatures=signatures,
             )
-        df["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
-    config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
-    report = _report(results, df, config)
-    df = df.drop(columns=_SEQ)
-    df.attrs["corpus_tools"] = {"version": __version__, "config": config}
-    validate_corpus(df)
-    return df, report
+        meta["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
+    report = _report(results, meta, plan.config())
+    return meta.drop(columns=_SEQ), report
+
+
+def _with_texts(meta: pd.DataFrame, texts: pd.Series) -> pd.DataFrame:
+    """The corpus rows of ``meta`` with their ``texts`` (same order), temporaries dropped."""
+    df = meta.drop(columns=[_ROW, _HAS_TEXT]).reset_index(drop=True)
+    df.insert(CORPUS_COLUMNS.index("text"), "text", texts.array)
+    return df
 
 
 @contextlib.contextmanager
@@ -462,6 +596,8 @@ def _corpus_guard(step: str, *, dedupe: bool = False) -> Iterator[None]:
     """Out of memory in a whole-corpus step: a clear fatal error, not a raw MemoryError."""
     try:
         yield
+    except IngestMemoryError:
+        raise  # already names the file it ran out of memory on
     except MemoryError:
         hint = " or ingest with dedupe=False (--no-dedupe)" if dedupe else ""
         raise IngestMemoryError(
@@ -1069,7 +1205,8 @@ def _conflicts(
 def _run(
     items: Iterable[_Entry | _Result], cfg: _Config, n_jobs: int | None, *, progress: bool,
     n_files: int,
-) -> list[_Chunk]:  # fmt: skip
+) -> Iterator[_Chunk]:  # fmt: skip
+    """The chunks read, in input order, as they are read (a few in flight at a time)."""
     jobs = max(1, n_jobs) if n_jobs is not None else (os.cpu_count() or 1)
     chunks = _chunks(items, _CHUNK)
     bar = tqdm(
@@ -1080,14 +1217,15 @@ def _run(
     )
     with bar:
         if jobs == 1 or n_files < _PARALLEL_MIN_FILES:
-            return _collect((_process_chunk(c, cfg) for c in chunks), bar)
+            yield from _counted((_process_chunk(c, cfg) for c in chunks), bar)
+            return
         if cfg.sketch_seed is not None:
             # Workers are forked from this process (Linux): importing the MinHash code
             # (datasketch, which imports scipy: about a second) here saves it per worker.
             minhash_signatures([], num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE)
         try:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                return _collect(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
+                yield from _counted(_bounded_map(pool, _process_chunk, chunks, cfg, jobs), bar)
         except BrokenProcessPool:
             # The system killed a reader (on Linux the out-of-memory killer, usually).
             raise IngestMemoryError(
@@ -1096,12 +1234,10 @@ def _run(
             ) from None
 
 
-def _collect(outputs: Iterable[_Chunk], bar: Any) -> list[_Chunk]:
-    chunks = []
+def _counted(outputs: Iterable[_Chunk], bar: Any) -> Iterator[_Chunk]:
     for chunk in outputs:
-        chunks.append(chunk)
         bar.update(sum(1 for r in chunk.results if "!" not in r.source))
-    return chunks
+        yield chunk
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -1132,48 +1268,63 @@ def _bounded_map(
 
 
 def _assemble(
-    chunks: list[_Chunk],
+    chunks: Iterable[_Chunk], texts: MemoryTexts | SpooledTexts
 ) -> tuple[pd.DataFrame, list[_Result], tuple[np.ndarray, np.ndarray] | None]:
-    """One corpus frame ordered by source path and record index; results in that order.
+    """The corpus without texts, ordered by source path and record index; results in that order.
 
-    The frame keeps a temporary ``_SEQ`` column: the position of each row's file in the
-    returned results. The signatures computed by the workers come back as row positions
-    in that frame and the signature matrix (``None`` when none were computed).
+    Texts go to ``texts`` in arrival order as each chunk comes in, so only the small
+    columns of all chunks are held together. The frame keeps the temporary columns
+    ``_SEQ`` (the position of each row's file in the returned results), ``_ROW`` (the
+    position of its text in ``texts``) and ``_HAS_TEXT``. The signatures computed by the
+    workers come back as row positions in that frame and the signature matrix (``None``
+    when none were computed).
     """
-    results = [result for chunk in chunks for result in chunk.results]
-    order = sorted(range(len(results)), key=lambda i: results[i].source)
-    ordered = [results[i] for i in order]
-    frames, seq, sketch_rows, sketches = [], [], [], []
-    n_results = n_rows = 0
+    results: list[_Result] = []
+    frames, sketch_rows, sketches = [], [], []
+    n_rows = 0
     for chunk in chunks:
         if chunk.frame is not None:
-            frames.append(chunk.frame)
-            seq.append(chunk.frame[_SEQ].to_numpy() + n_results)
+            frame = coerce_corpus(chunk.frame)
+            frame[_SEQ] += len(results)
+            frame[_ROW] = np.arange(n_rows, n_rows + len(frame))
+            frame[_HAS_TEXT] = frame["text"].notna().to_numpy()
+            texts.add(frame.pop("text"))
+            frames.append(frame)
             if chunk.sketches is not None:
                 sketch_rows.append(chunk.sketch_rows + n_rows)
                 sketches.append(chunk.sketches)
-            n_rows += len(chunk.frame)
-        n_results += len(chunk.results)
+            n_rows += len(frame)
+        results += chunk.results
+    order = sorted(range(len(results)), key=lambda i: results[i].source)
+    ordered = [results[i] for i in order]
     if not frames:
-        return empty_corpus().assign(**{_SEQ: pd.Series([], dtype="int64")}), ordered, None
+        empty = empty_corpus().drop(columns="text")
+        return (
+            empty.assign(**{c: pd.Series([], dtype=t) for c, t in _TEMPORARY_DTYPES}),
+            ordered,
+            None,
+        )
     rank = np.empty(len(results), dtype=np.int64)
     rank[order] = np.arange(len(results))
-    df = pd.concat(frames, ignore_index=True)
-    df[_SEQ] = rank[np.concatenate(seq)]
+    meta = pd.concat(frames, ignore_index=True)
+    meta[_SEQ] = rank[meta[_SEQ].to_numpy()]
     # A stable sort keeps each file's records in their original order. Folders are usually
-    # read in path order already; then the sort, which copies every text, is skipped.
-    rows = np.argsort(df[_SEQ].to_numpy(), kind="stable")
+    # read in path order already; then the sort is skipped.
+    rows = np.argsort(meta[_SEQ].to_numpy(), kind="stable")
     if (np.diff(rows) != 1).any():
-        df = df.take(rows).reset_index(drop=True)
-    _unique_ids(df, ordered)
-    for column in df.columns.difference([*CORPUS_COLUMNS, _SEQ]):
-        df[column] = _tidy_extra(df[column])
+        meta = meta.take(rows).reset_index(drop=True)
+    _unique_ids(meta, ordered)
+    for column in meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY]):
+        meta[column] = _tidy_extra(meta[column])
     signatures = None
     if sketches:
         new_position = np.empty(len(rows), dtype=np.int64)
         new_position[rows] = np.arange(len(rows))
         signatures = new_position[np.concatenate(sketch_rows)], np.concatenate(sketches)
-    return coerce_corpus(df), ordered, signatures
+    return meta, ordered, signatures
+
+
+_TEMPORARY_DTYPES = ((_SEQ, "int64"), (_ROW, "int64"), (_HAS_TEXT, "bool"))
 
 
 def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:
@@ -1302,13 +1453,13 @@ def _check_dates(date_format: str | None, dayfirst: bool | None) -> dict[str, An
     return {"date_format": date_format, "dayfirst": dayfirst}
 
 
-def _refuse(results: list[_Result], df: pd.DataFrame) -> None:
+def _refuse(results: list[_Result], meta: pd.DataFrame) -> None:
     """Raise for reading options that would give a wrong or empty corpus."""
     for result in results:
         reason = result.reason
         if (
             reason.startswith(_REFUSED_DATES)
-            or (reason.startswith(_REFUSED_MAPPING) and not len(df))
+            or (reason.startswith(_REFUSED_MAPPING) and not len(meta))
             or (reason.startswith(_REFUSED_COLUMNS) and len(results) == 1)
         ):
             raise CorpusSourceError(f"{result.source}: {reason.split(': ', 1)[1]}")
@@ -1317,10 +1468,10 @@ def _refuse(results: list[_Result], df: pd.DataFrame) -> None:
     metadata_only = bool(tables) and all(
         r.reader.endswith(("(gdelt)", "(mediacloud)")) for r in tables if r.reader
     )
-    if len(df) and df["text"].isna().all() and not metadata_only:
-        extra = sorted(df.columns.difference([*CORPUS_COLUMNS, _SEQ]))
+    if len(meta) and not meta[_HAS_TEXT].any() and not metadata_only:
+        extra = sorted(meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY]))
         raise CorpusSourceError(
-            f"no document has text ({len(df)} record(s) read); map the text column(s), e.g. "
+            f"no document has text ({len(meta)} record(s) read); map the text column(s), e.g. "
             "mapping={'text': ['title', 'description']} or --map text=title+description"
             + (f" (unmapped columns: {', '.join(extra[:40])})" if extra else "")
         )
@@ -1463,26 +1614,80 @@ def check_output_path(path: PathLike) -> Path:
 
 def _write_corpus(df: pd.DataFrame, path: Path, report: IngestReport | None) -> Path:
     """Write the Parquet file, then its manifest, each atomically (caller holds the lock)."""
+    config = df.attrs.get("corpus_tools", {}).get("config")
+    sha256 = _write_parquet(path, _arrow_schema(df), [df])
+    return _write_manifest(path, sha256, df, int(df["text"].notna().sum()), config, report)
+
+
+def _write_corpus_blocks(
+    path: Path, meta: pd.DataFrame, texts: MemoryTexts | SpooledTexts, report: IngestReport
+) -> Path:
+    """:func:`_write_corpus` for a corpus whose texts are in ``texts`` (see :func:`_read`)."""
+    rows = meta[_ROW].to_numpy()
+    # The schema as save_corpus would infer it from the whole corpus (types from every row,
+    # the attrs ingest sets); the all-missing texts stand in for the spooled ones.
+    whole = _with_texts(meta, pd.Series(pd.NA, index=meta.index, dtype="string"))
+    whole.attrs["corpus_tools"] = {"version": __version__, "config": report.config}
+    schema = _arrow_schema(whole)
+    del whole
+    blocks = (
+        _with_texts(meta.iloc[lo : lo + ROW_GROUP_ROWS], texts.take(rows[lo : lo + ROW_GROUP_ROWS]))
+        for lo in range(0, len(meta), ROW_GROUP_ROWS)
+    )
+    sha256 = _write_parquet(path, schema, blocks)
+    n_with_text = int(meta[_HAS_TEXT].sum())
+    return _write_manifest(path, sha256, meta, n_with_text, report.config, report)
+
+
+def _arrow_schema(df: pd.DataFrame) -> Any:
+    """The Arrow schema of a corpus frame, types inferred from all its rows."""
+    import pyarrow as pa
+
+    schema = pa.Schema.from_pandas(df, preserve_index=False)
+    marker = json.dumps({"corpus_tools_version": __version__}).encode()
+    return schema.with_metadata({**(schema.metadata or {}), _MARK: marker})
+
+
+def _write_parquet(path: Path, schema: Any, blocks: Iterable[pd.DataFrame]) -> str:
+    """Write ``blocks`` as one Parquet file in row groups of ``ROW_GROUP_ROWS``; its sha256."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     _remove_stale_temporaries(path)
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    marker = json.dumps({"corpus_tools_version": __version__}).encode()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MARK: marker})
+
+    def write(handle: Any) -> None:
+        with pq.ParquetWriter(handle, schema) as writer:
+            for block in blocks:
+                table = pa.Table.from_pandas(block, schema=schema, preserve_index=False)
+                # Pages follow the Arrow chunks: one chunk per row group makes the bytes
+                # independent of how the rows were gathered (save_corpus and
+                # ingest_to_parquet write the same file).
+                for lo in range(0, table.num_rows, ROW_GROUP_ROWS):
+                    writer.write_table(table.slice(lo, ROW_GROUP_ROWS).combine_chunks())
+
     # The hash is of the bytes written, not of whatever is on disk after the rename.
-    sha256 = write_atomic(path, lambda handle: pq.write_table(table, handle))
-    attrs = df.attrs.get("corpus_tools", {})
+    return write_atomic(path, write)
+
+
+def _write_manifest(
+    path: Path,
+    sha256: str,
+    df: pd.DataFrame,
+    n_with_text: int,
+    config: dict[str, Any] | None,
+    report: IngestReport | None,
+) -> Path:
+    """The manifest of the corpus ``df`` (its texts may be left out) written at ``path``."""
     manifest = {
         "manifest_version": 1,
         "corpus_tools_version": __version__,
         "parquet": {"file": path.name, "sha256": sha256},
         "n_rows": len(df),
-        "n_with_text": int(df["text"].notna().sum()),
+        "n_with_text": n_with_text,
         "n_duplicates": int(df["duplicate_of"].notna().sum()),
         "languages": _value_counts(df["language"]),
         "outlets": _value_counts(df["outlet"]),
-        "config": attrs.get("config"),
+        "config": config,
         "sources": _manifest_sources(df, report),
     }
     out = manifest_path(path)

@@ -58,12 +58,13 @@ def test_kill_during_write_keeps_the_previous_corpus_and_lock_refuses_a_second_w
 
         df = read_corpus({str(out)!r}).iloc[:1]
 
-        def stalled(table, where, **kwargs):
-            where.write(b"PAR1" + b"x" * 4096)
-            print("writing", flush=True)
-            time.sleep(300)
+        class Stalled:
+            def __init__(self, where, schema, **kwargs):
+                where.write(b"PAR1" + b"x" * 4096)
+                print("writing", flush=True)
+                time.sleep(300)
 
-        pq.write_table = stalled
+        pq.ParquetWriter = Stalled
         save_corpus(df, {str(out)!r})
         """
     )
