@@ -175,7 +175,7 @@ class _Chunk:
     sketches: np.ndarray | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # a 10^6-file ingest holds one per file
 class _Result:
     """What became of one input file (one row of the ingest report)."""
 
@@ -511,11 +511,13 @@ def ingest_to_parquet(
 
 @dataclass(frozen=True)
 class _Plan:
-    """An ingest's checked options and the files it will read."""
+    """An ingest's checked options and the files it will read (once: see ``files``)."""
 
     cfg: _Config
-    files: list[_Found]
+    files: deque[_Found]  # emptied as the files are read: a 10^6-file list is large
+    n_files: int
     notices: list[_Result]
+    config: dict[str, Any]
     n_jobs: int | None
     progress: bool
     max_archive_bytes: int
@@ -524,10 +526,15 @@ class _Plan:
     window_days: int
     seed: int
 
-    def config(self) -> dict[str, Any]:
-        return _describe(
-            self.cfg, self.files, self.dedupe, self.threshold, self.window_days, self.seed
-        )
+    def items(self) -> Iterator[_Entry | _Result]:
+        """What the readers work on: the notices, then every file (taken off ``files``)."""
+        yield from self.notices
+        yield from _work_items(_drain(self.files), self.cfg, self.max_archive_bytes)
+
+
+def _drain(files: deque[_Found]) -> Iterator[_Found]:
+    while files:
+        yield files.popleft()
 
 
 def _plan(
@@ -552,9 +559,10 @@ def _plan(
         prefer_identified_language=bool(prefer_identified_language),
     )
     files, notices = _expand(source)
+    config = _describe(cfg, files, dedupe, near_duplicate_threshold, window_days, seed)
     return _Plan(
-        cfg, files, notices, n_jobs, bool(progress), int(max_archive_bytes), bool(dedupe),
-        near_duplicate_threshold, window_days, seed,
+        cfg, deque(files), len(files) + len(notices), notices, config, n_jobs, bool(progress),
+        int(max_archive_bytes), bool(dedupe), near_duplicate_threshold, window_days, seed,
     )  # fmt: skip
 
 
@@ -564,11 +572,9 @@ def _read(plan: _Plan, texts: MemoryTexts | SpooledTexts) -> tuple[pd.DataFrame,
     The returned frame has every corpus column but ``text``, rows in corpus order, and a
     temporary ``_ROW`` column: each row's position in ``texts``.
     """
-    items = itertools.chain(plan.notices, _work_items(plan.files, plan.cfg, plan.max_archive_bytes))
-    n_files = len(plan.files) + len(plan.notices)
-    chunks = _run(items, plan.cfg, plan.n_jobs, progress=plan.progress, n_files=n_files)
+    chunks = _run(plan.items(), plan.cfg, plan.n_jobs, progress=plan.progress, n_files=plan.n_files)
     with _corpus_guard("assembling the corpus"):
-        meta, results, signatures = _assemble(chunks, texts)
+        meta, results, removed, signatures = _assemble(chunks, texts)
     _refuse(results, meta)
     if plan.dedupe and len(meta):
         with _corpus_guard(f"marking duplicates among {len(meta)} documents", dedupe=True):
@@ -580,7 +586,7 @@ def _read(plan: _Plan, texts: MemoryTexts | SpooledTexts) -> tuple[pd.DataFrame,
                 signatures=signatures,
             )
         meta["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
-    report = _report(results, meta, plan.config())
+    report = _report(results, meta, removed, plan.config)
     return meta.drop(columns=_SEQ), report
 
 
@@ -633,7 +639,7 @@ def _expand(
     return found, notices
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Found:
     """A file to read: its root, its path and its path relative to the root (POSIX).
 
@@ -683,7 +689,7 @@ def _shown(path: Path | str) -> str:
 
 
 def _work_items(
-    files: list[_Found], cfg: _Config, max_archive_bytes: int
+    files: Iterable[_Found], cfg: _Config, max_archive_bytes: int
 ) -> Iterator[_Entry | _Result]:
     """Entries to read, plus finished results for archives (after their members)."""
     for found in files:
@@ -1269,7 +1275,7 @@ def _bounded_map(
 
 def _assemble(
     chunks: Iterable[_Chunk], texts: MemoryTexts | SpooledTexts
-) -> tuple[pd.DataFrame, list[_Result], tuple[np.ndarray, np.ndarray] | None]:
+) -> tuple[pd.DataFrame, list[_Result], Counter[str], tuple[np.ndarray, np.ndarray] | None]:
     """The corpus without texts, ordered by source path and record index; results in that order.
 
     Texts go to ``texts`` in arrival order as each chunk comes in, so only the small
@@ -1277,9 +1283,10 @@ def _assemble(
     ``_SEQ`` (the position of each row's file in the returned results), ``_ROW`` (the
     position of its text in ``texts``) and ``_HAS_TEXT``. The signatures computed by the
     workers come back as row positions in that frame and the signature matrix (``None``
-    when none were computed).
+    when none were computed). The boilerplate removal counts come back summed.
     """
     results: list[_Result] = []
+    removed: Counter[str] = Counter()
     frames, sketch_rows, sketches = [], [], []
     n_rows = 0
     for chunk in chunks:
@@ -1294,16 +1301,18 @@ def _assemble(
                 sketch_rows.append(chunk.sketch_rows + n_rows)
                 sketches.append(chunk.sketches)
             n_rows += len(frame)
+        for result in chunk.results:
+            # What the report needs of a file is kept; its counts are summed right away
+            # (a counter per file is most of a result's memory).
+            removed.update(result.removed)
+            result.removed, result.records = None, []
         results += chunk.results
     order = sorted(range(len(results)), key=lambda i: results[i].source)
     ordered = [results[i] for i in order]
     if not frames:
         empty = empty_corpus().drop(columns="text")
-        return (
-            empty.assign(**{c: pd.Series([], dtype=t) for c, t in _TEMPORARY_DTYPES}),
-            ordered,
-            None,
-        )
+        temporaries = {c: pd.Series([], dtype=t) for c, t in _TEMPORARY_DTYPES}
+        return empty.assign(**temporaries), ordered, removed, None
     rank = np.empty(len(results), dtype=np.int64)
     rank[order] = np.arange(len(results))
     meta = pd.concat(frames, ignore_index=True)
@@ -1321,7 +1330,7 @@ def _assemble(
         new_position = np.empty(len(rows), dtype=np.int64)
         new_position[rows] = np.arange(len(rows))
         signatures = new_position[np.concatenate(sketch_rows)], np.concatenate(sketches)
-    return meta, ordered, signatures
+    return meta, ordered, removed, signatures
 
 
 _TEMPORARY_DTYPES = ((_SEQ, "int64"), (_ROW, "int64"), (_HAS_TEXT, "bool"))
@@ -1360,38 +1369,34 @@ def _tidy_extra(column: pd.Series) -> pd.Series:
     return column
 
 
-def _report(results: list[_Result], df: pd.DataFrame, config: dict[str, Any]) -> IngestReport:
+def _report(
+    results: list[_Result], df: pd.DataFrame, removed: Counter[str], config: dict[str, Any]
+) -> IngestReport:
     # Rows are sorted by file (_assemble), so each file's rows are one slice.
     edges = np.searchsorted(df[_SEQ].to_numpy(), np.arange(len(results) + 1)).tolist()
     doc_ids = df["doc_id"].tolist()
     targets = df["duplicate_of"].tolist()
     is_duplicate = df["duplicate_of"].notna().tolist()
-    rows = []
     for seq, result in enumerate(results):
         lo, hi = edges[seq], edges[seq + 1]
-        ids = doc_ids[lo:hi]
-        if ids and all(is_duplicate[lo:hi]):
+        if hi > lo and all(is_duplicate[lo:hi]):
             result.status, result.reason = "duplicate", f"duplicate of {targets[lo]}"
-        rows.append(
-            {
-                "path": result.source,
-                "status": result.status,
-                "reason": result.reason,
-                "reader": result.reader,
-                "encoding": result.encoding,
-                "sha256": result.sha256,
-                "n_records": len(ids),
-                "doc_ids": ids,
-            }
-        )
-    files = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"n_records": "int64"})
+    # Built column by column: a dict per file would cost more than the report itself.
+    columns = {
+        "path": [r.source for r in results],
+        "status": [r.status for r in results],
+        "reason": [r.reason for r in results],
+        "reader": [r.reader for r in results],
+        "encoding": [r.encoding for r in results],
+        "sha256": [r.sha256 for r in results],
+        "n_records": np.diff(edges).astype("int64"),
+        "doc_ids": [doc_ids[lo:hi] for lo, hi in itertools.pairwise(edges)],
+    }
+    files = pd.DataFrame(columns, columns=_REPORT_COLUMNS)
     notes = pd.DataFrame(
         [(doc_id, r.source, note) for r in results for doc_id, note in r.notes],
         columns=["doc_id", "source", "note"],
     )
-    removed: Counter[str] = Counter()
-    for result in results:
-        removed.update(result.removed)
     return IngestReport(files, notes, removed, int(df["duplicate_of"].notna().sum()), config)
 
 
@@ -1688,12 +1693,28 @@ def _write_manifest(
         "languages": _value_counts(df["language"]),
         "outlets": _value_counts(df["outlet"]),
         "config": config,
-        "sources": _manifest_sources(df, report),
     }
     out = manifest_path(path)
-    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_atomic(out, lambda handle: handle.write(text.encode("utf-8")))
+    write_atomic(
+        out, lambda handle: _dump_manifest(manifest, _manifest_sources(df, report), handle)
+    )
     return out
+
+
+def _dump_manifest(
+    manifest: dict[str, Any], sources: Iterator[dict[str, Any]], handle: Any
+) -> None:
+    """``json.dumps({**manifest, "sources": list(sources)}, indent=1, sort_keys=True)``, written
+    source by source: the list of a 10^6-file corpus would take gigabytes as one string."""
+    head = json.dumps({**manifest, "sources": []}, ensure_ascii=False, indent=1, sort_keys=True)
+    assert head.endswith('"sources": []\n}')  # sort_keys puts "sources" last
+    handle.write(head[: -len("[]\n}")].encode("utf-8"))
+    separator = "[\n"
+    for source in sources:
+        entry = json.dumps(source, ensure_ascii=False, indent=1, sort_keys=True)
+        handle.write((separator + "  " + entry.replace("\n", "\n  ")).encode("utf-8"))
+        separator = ",\n"
+    handle.write(("[]" if separator == "[\n" else "\n ]").encode("utf-8") + b"\n}\n")
 
 
 _MARK = b"corpus_tools"  # Parquet key-value metadata: written by save_corpus
@@ -1828,16 +1849,17 @@ def _manifest_problem(data: object) -> str | None:
     return None
 
 
-def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> list[dict[str, Any]]:
+def _manifest_sources(df: pd.DataFrame, report: IngestReport | None) -> Iterator[dict[str, Any]]:
     if report is not None:
         columns = ["path", "sha256", "status", "reader", "n_records"]
-        files = report.files[columns].astype(object).where(report.files[columns].notna(), None)
-        return files.to_dict("records")
+        values = [report.files[c].tolist() for c in columns]
+        for row in zip(*values, strict=True):
+            yield {c: None if pd.isna(v) else v for c, v in zip(columns, row, strict=True)}
+        return
     # Without a report: the files named in `source` (archive members via their archive).
     paths = sorted(set(df["source"].str.replace(r"[!#].*$", "", regex=True).dropna()))
-    return [
-        {"path": p, "sha256": file_sha256(Path(p)) if Path(p).is_file() else None} for p in paths
-    ]
+    for p in paths:
+        yield {"path": p, "sha256": file_sha256(Path(p)) if Path(p).is_file() else None}
 
 
 def _value_counts(column: pd.Series) -> dict[str, int]:
