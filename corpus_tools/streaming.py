@@ -187,6 +187,7 @@ class StreamedCorpus:
     spill: Path
     corpus_manifest_hash: str | None = None
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    _n_matrices: int | None = field(default=None, repr=False)  # cached beside the spill
 
     @property
     def n_docs(self) -> int:
@@ -201,7 +202,25 @@ class StreamedCorpus:
             yield batch.column("tokens").to_pylist()
 
     def iter_X(self) -> Iterator[sp.csr_matrix]:
-        """Yield one count matrix (CSR, int64) per chunk, columns in ``feature_names`` order."""
+        """Yield one count matrix (CSR, int64) per chunk, columns in ``feature_names`` order.
+
+        The first complete pass counts the token lists and caches the matrices beside the
+        spill file; later passes (an online fit makes several) only read them back.
+        """
+        if self._n_matrices is not None:
+            for i in range(self._n_matrices):
+                yield sp.load_npz(self._matrix_file(i))  # our own file; no pickles allowed
+            return
+        n = 0
+        for n, X in enumerate(self._count(), start=1):
+            sp.save_npz(self._matrix_file(n - 1), X, compressed=False)
+            yield X
+        self._n_matrices = n
+
+    def _matrix_file(self, i: int) -> Path:
+        return self.spill.with_name(f"X-{i:06d}.npz")
+
+    def _count(self) -> Iterator[sp.csr_matrix]:
         index = {term: j for j, term in enumerate(self.feature_names)}
         for docs in self.iter_texts():
             indptr, indices = [0], []

@@ -174,3 +174,16 @@ def test_the_spill_file_is_removed_on_close(demo):
     with stream_matrix([demo], language="en") as streamed:
         assert streamed.spill.is_file()
     assert not streamed.spill.exists()
+
+
+def test_later_passes_read_the_matrices_the_first_one_counted(demo):
+    chunks = [demo.iloc[lo : lo + 300] for lo in range(0, len(demo), 300)]
+    with stream_matrix(chunks, language="pl", chunk_size=100) as streamed:
+        first = list(streamed.iter_X())
+        cached = sorted(streamed.spill.parent.glob("X-*.npz"))
+        second = list(streamed.iter_X())
+        assert len(cached) == len(first) > 1
+        for a, b in zip(first, second, strict=True):
+            assert a.dtype == b.dtype == np.int64 and a.shape == b.shape
+            assert (a != b).nnz == 0 and a.has_sorted_indices and b.has_sorted_indices
+    assert not any(path.exists() for path in cached)
