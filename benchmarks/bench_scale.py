@@ -64,6 +64,29 @@ def step_ingest(work: Path, **_: object) -> dict[str, object]:
     return {"status": status}
 
 
+def step_ingest_serial(work: Path, **_: object) -> dict[str, object]:
+    from corpus_tools.io import ingest_to_parquet
+
+    report = ingest_to_parquet(work / "files" / "corpus", work / "c1.parquet", n_jobs=1)
+    return {"docs": int(report.files["n_records"].sum())}
+
+
+def _dask_prepare(work: Path, n_workers: int) -> dict[str, object]:
+    from corpus_tools import backends
+
+    with backends.dask_client(n_workers=n_workers):
+        data = backends.corpus_matrix(work / "c.parquet", language=LANGUAGE, chunk_size=CHUNK)
+    return {"docs": data.X.shape[0], "terms": data.X.shape[1]}
+
+
+def step_dask_prepare_1(work: Path, **_: object) -> dict[str, object]:
+    return _dask_prepare(work, 1)
+
+
+def step_dask_prepare_2(work: Path, **_: object) -> dict[str, object]:
+    return _dask_prepare(work, 2)
+
+
 def step_memory(work: Path, k: int, passes: int, **_: object) -> dict[str, object]:
     from corpus_tools.topics import LDA, load_topic_input
 
@@ -97,9 +120,12 @@ STEPS = {
     "make-corpus": step_make,
     "plain read": step_read,
     "ingest": step_ingest,
+    "ingest, 1 process": step_ingest_serial,
     "in-memory prepare+fit": step_memory,
     "streaming prepare+fit": step_streaming,
     "dask prepare+fit": step_dask,
+    "dask prepare, 1 worker": step_dask_prepare_1,
+    "dask prepare, 2 workers": step_dask_prepare_2,
 }
 
 
@@ -152,6 +178,10 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
         if (n, "ingest") in by and (n, "plain read") in by:
             ratio = by[(n, "ingest")] / by[(n, "plain read")]
             lines.append(f"N = {n:,}: ingest / plain reading = {ratio:.1f}x")
+        for one, two in (("ingest, 1 process", "ingest"),
+                         ("dask prepare, 1 worker", "dask prepare, 2 workers")):  # fmt: skip
+            if (n, one) in by and (n, two) in by:
+                lines.append(f"N = {n:,}: {two} vs {one}: {by[(n, one)] / by[(n, two)]:.2f}x")
     return "\n".join(lines) + "\n"
 
 

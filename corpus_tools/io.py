@@ -16,6 +16,7 @@ import contextlib
 import datetime
 import glob
 import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -493,8 +494,6 @@ def ingest_to_parquet(
     >>> read_corpus(folder.parent / "c.parquet")["doc_id"].tolist()
     ['gazeta/001_0123456789abcdef']
     """
-    import inspect
-
     bound = inspect.signature(ingest).bind(source, **options)  # unknown options: TypeError
     bound.apply_defaults()
     plan = _plan(**bound.arguments)
@@ -569,8 +568,8 @@ def _plan(
 def _read(plan: _Plan, texts: MemoryTexts | SpooledTexts) -> tuple[pd.DataFrame, IngestReport]:
     """Read every input; return the corpus without its texts (which go to ``texts``).
 
-    The returned frame has every corpus column but ``text``, rows in corpus order, and a
-    temporary ``_ROW`` column: each row's position in ``texts``.
+    The returned frame has every corpus column but ``text``, rows in corpus order, and
+    the temporary columns ``_ROW`` (each row's position in ``texts``) and ``_HAS_TEXT``.
     """
     chunks = _run(plan.items(), plan.cfg, plan.n_jobs, progress=plan.progress, n_files=plan.n_files)
     with _corpus_guard("assembling the corpus"):
@@ -583,6 +582,9 @@ def _read(plan: _Plan, texts: MemoryTexts | SpooledTexts) -> tuple[pd.DataFrame,
                 meta[_HAS_TEXT].to_numpy(),
                 threshold=plan.threshold,
                 window_days=plan.window_days,
+                num_perm=_NUM_PERM,
+                shingle_size=_SHINGLE_SIZE,
+                seed=plan.seed,
                 signatures=signatures,
             )
         meta["duplicate_of"] = pd.array(duplicates.to_numpy(), dtype="string")
