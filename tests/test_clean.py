@@ -494,6 +494,27 @@ def test_batched_language_id_equals_py3langid(texts: list[str]) -> None:
             assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
 
 
+@pytest.mark.parametrize("segment, warmup", [(3, 8), (5, 0)])
+def test_language_id_in_short_rows_equals_py3langid(
+    monkeypatch: pytest.MonkeyPatch, segment: int, warmup: int
+) -> None:
+    """Rows shorter than the warm-up, and rows without one (whole texts are run again)."""
+    joined_up = []
+    check = langid._Segments.joined_up
+    monkeypatch.setattr(langid, "_SEGMENT_BYTES", segment)
+    monkeypatch.setattr(langid, "_WARMUP_BYTES", warmup)
+    monkeypatch.setattr(
+        langid._Segments,
+        "joined_up",
+        lambda self, states: joined_up.append(check(self, states)) or joined_up[-1],
+    )
+    codes, probs = identify_languages(LANGID_TEXTS, min_chars=1)
+    for text, code, prob in zip(LANGID_TEXTS, codes, probs, strict=True):
+        expected_code, expected_prob = _py3langid().classify(text[: langid.LANGID_MAX_CHARS])
+        assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
+    assert joined_up == [warmup > 0]  # without a warm-up the rows do not join up
+
+
 def test_identify_languages_unknown_code() -> None:
     with pytest.raises(CorpusToolsError, match="xx"):
         identify_languages(["text"], languages=("pl", "xx"))
