@@ -237,12 +237,14 @@ class BoilerplateProfile:
     description: str = ""
     _screen: _RuleScreen = field(init=False, repr=False, compare=False)
     _repairs: tuple[BoilerplateRule, ...] = field(init=False, repr=False, compare=False)
+    _blank_kept: bool = field(init=False, repr=False, compare=False)  # no rule removes ""
 
     def __post_init__(self) -> None:
         repairs = tuple(rule for rule in self.rules if rule.kind == "replace")
         removals = tuple(rule for rule in self.rules if rule.kind != "replace")
         object.__setattr__(self, "_repairs", repairs)
         object.__setattr__(self, "_screen", _RuleScreen(removals))
+        object.__setattr__(self, "_blank_kept", not any(rule.match("") for rule in removals))
 
     def clean(self, text: str) -> tuple[str, Counter[str]]:
         """Remove boilerplate lines from ``text``.
@@ -264,6 +266,9 @@ class BoilerplateProfile:
         for line in _split_lines(text):
             if self._repairs:
                 line = self._repair(line, removed)
+            if not line and self._blank_kept:  # half the lines of an article
+                kept.append(line)
+                continue
             result: str | None = line
             for rule in self._screen.candidates(line.strip()):
                 match = rule.match(line)

@@ -249,6 +249,10 @@ PROFILE_LINES = [
     "Photo: Kim Source: AP", "Главное: x", "  ", "", "\u3000", "Treść artykułu.",
     "A" * 260 + " Źródło: PAP", "Kluczowe fakty:\u00a0 x \u200b",
 ]  # fmt: skip
+# A rule that also matches the empty line: blank lines are then removed (and counted).
+BLANK_REMOVING = clean.BoilerplateProfile(
+    name="blank_removing", rules=(clean.BoilerplateRule("dashes", "regex", r"-*"),)
+)
 
 
 @given(st.lists(st.sampled_from(PROFILE_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
@@ -256,6 +260,10 @@ def test_clean_equals_its_definition(lines: list[str], newline: str) -> None:
     text = newline.join(lines)
     for profile in (OVERLAPPING, load_profile("pl_portal"), load_profile("generic")):
         assert profile.clean(text) == _clean_reference(profile, text)
+
+
+def test_a_rule_matching_the_empty_line_removes_blank_lines() -> None:
+    assert BLANK_REMOVING.clean("a\n\n---\nb") == ("a\nb", {"dashes": 2})
 
 
 def test_rules_with_their_own_groups_are_checked_alone() -> None:
