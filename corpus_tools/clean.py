@@ -99,7 +99,11 @@ def content_hash(text: str) -> str:
     >>> content_hash("Kim  met\\nPutin.") == content_hash("kim met putin.")
     True
     """
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    return _folded_hash(unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()))
+
+
+def _folded_hash(folded: str) -> str:
+    """:func:`content_hash` of a text given as ``NFC(NFC(text).casefold())``."""
     return hashlib.sha256(" ".join(folded.split()).encode("utf-8")).hexdigest()
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .clean import content_hash
+from .clean import _folded_hash, content_hash
 from .errors import CorpusToolsError
 from .schema import DATE_PRECISIONS
 
@@ -294,6 +294,17 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text.casefold()).encode("utf-8")
 
 
+def _hash_and_encode(text: str) -> tuple[str, bytes]:
+    """``content_hash(text)`` and ``_encode(text)``, case-folding ``text`` once if it is NFC.
+
+    The content hash folds ``NFC(text)`` and MinHash folds ``text``: the same string when
+    ``text`` is NFC (as every cleaned text is), and then folded only once.
+    """
+    nfc = unicodedata.normalize("NFC", text)
+    folded = unicodedata.normalize("NFC", nfc.casefold())
+    return _folded_hash(folded), folded.encode("utf-8") if nfc == text else _encode(text)
+
+
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash every word of ``texts`` at once; return (word hashes, document of each word).
 
@@ -362,13 +373,12 @@ def _shingles_of(hashes: np.ndarray, doc: np.ndarray, size: int) -> tuple[np.nda
     return folded[inside], doc[:n][inside]
 
 
-def _batches(texts: Sequence[str]) -> Iterator[tuple[int, list[bytes]]]:
+def _batches(encoded: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
     """``(first position, encoded texts)``: up to ``_SHINGLE_CHUNK`` texts and about
     ``_SKETCH_BYTES`` bytes per batch; a longer text comes alone."""
     batch: list[bytes] = []
     first = n_bytes = 0
-    for position, text in enumerate(texts):
-        data = _encode(text)
+    for position, data in enumerate(encoded):
         if batch and (len(batch) == _SHINGLE_CHUNK or n_bytes + len(data) > _SKETCH_BYTES):
             yield first, batch
             batch, n_bytes = [], 0
@@ -418,6 +428,13 @@ def minhash_signatures(
     >>> kept.tolist(), sig.shape
     ([0], (1, 128))
     """
+    return _encoded_signatures(map(_encode, texts), num_perm, shingle_size, seed)
+
+
+def _encoded_signatures(
+    texts: Iterable[bytes], num_perm: int, shingle_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`minhash_signatures` of texts given as ``_encode(text)`` (``_hash_and_encode``)."""
     from datasketch import MinHash
 
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations

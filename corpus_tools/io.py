@@ -60,7 +60,7 @@ from ._readers import (
     resolve_mapping,
     table_kind,
 )
-from .dedupe import mark_duplicates, minhash_signatures
+from .dedupe import _encoded_signatures, _hash_and_encode, mark_duplicates, minhash_signatures
 from .errors import CorpusToolsError
 from .htmltext import extract_html
 from .langid import identify_languages
@@ -80,6 +80,8 @@ _CHUNK_BYTES = 64 * 2**20
 _PARALLEL_MIN_FILES = 2000  # below this a process pool costs more than it saves
 _PROGRESS_MIN_FILES = 100
 _SEQ = "_corpus_tools_file"  # temporary column: position of a row's file among the results
+# Temporary column of a chunk's frame: each text as MinHash input, made beside its hash.
+_ENCODED = "_corpus_tools_encoded"
 # py3langid's cost is linear in the text length; among four unrelated languages a few
 # sentences decide as reliably as whole articles, at a quarter of the time.
 _LANGID_CHARS = 500
@@ -649,9 +651,10 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
     frame = _guarded_frame(results)
     if frame is None:
         return _Chunk(results)
+    encoded = frame.pop(_ENCODED).to_numpy() if _ENCODED in frame else np.full(len(frame), None)
     if cfg.sketch_seed is None:
         return _Chunk(results, frame)
-    rows, sketches, failed = _guarded_sketches(results, frame, cfg.sketch_seed)
+    rows, sketches, failed = _guarded_sketches(results, frame, encoded, cfg.sketch_seed)
     if failed.any():  # the rows of files that could not be sketched leave the frame
         new_position = np.cumsum(~failed) - 1
         frame, rows = frame[~failed].reset_index(drop=True), new_position[rows]
@@ -693,16 +696,16 @@ def _frame_of(results: list[_Result]) -> pd.DataFrame:
 
 
 def _guarded_sketches(
-    results: list[_Result], frame: pd.DataFrame, seed: int
+    results: list[_Result], frame: pd.DataFrame, encoded: np.ndarray, seed: int
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """MinHash signatures of the frame's texts: row positions, signatures, failed rows."""
-    texts = frame["text"].to_numpy(dtype=object) if "text" in frame else np.full(len(frame), None)
-    has_text = np.flatnonzero(pd.notna(texts))
+    """MinHash signatures of the frame's texts (``encoded`` beside their hashes): row
+    positions, signatures, failed rows."""
+    has_text = np.flatnonzero(pd.notna(encoded))
     failed = np.zeros(len(frame), dtype=bool)
 
     def sketch(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        kept, signatures = minhash_signatures(
-            texts[rows].tolist(), num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE, seed=seed
+        kept, signatures = _encoded_signatures(
+            encoded[rows].tolist(), _NUM_PERM, _SHINGLE_SIZE, seed
         )
         return rows[kept], signatures
 
@@ -1049,7 +1052,8 @@ def _identify_languages(
                 (rec["doc_id"], f"declared language {declared!r}, identified {code!r} "
                  f"(p={prob:.2f}); {action}")
             )  # fmt: skip
-        rec["content_sha256"] = clean.content_hash(rec["text"])
+        # The MinHash input is made here too: the case folding is shared (see _ENCODED).
+        rec["content_sha256"], rec[_ENCODED] = _hash_and_encode(rec["text"])
 
 
 def _conflicts(
