@@ -822,6 +822,26 @@ def test_shingles_match_the_reference_and_never_span_documents() -> None:
     assert hashes.dtype == np.uint32
 
 
+# NFC text, and text out of NFC where the two foldings agree ("e\u0301", Kelvin sign) or
+# differ ("ᾳ\u0301": NFC first gives "άι", case folding first "αί").
+FOLDING_TEXTS = [
+    "Zażółć gęślą jaźń ΣΊΣΥΦΟΣ Straße ﬁnance İstanbul",
+    "e\u0301te\u0301 \u212a\u212b Zaz\u0307o\u0301łc\u0301",
+    "\u1fb3\u0301 Kim \u1fb3\u0301 Putin",
+]
+
+
+def test_hash_and_minhash_input_from_one_folding_equal_their_own() -> None:
+    for text in FOLDING_TEXTS:
+        assert dedupe._hash_and_encode(text) == (content_hash(text), dedupe._encode(text))
+    texts = [" ".join([text] * 3) for text in FOLDING_TEXTS]
+    encoded = [dedupe._hash_and_encode(text)[1] for text in texts]
+    for got, expected in zip(
+        dedupe._encoded_signatures(encoded, 128, 5, 1), minhash_signatures(texts), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_signatures_match_datasketch_bulk() -> None:
     from datasketch import MinHash
 
