@@ -818,7 +818,7 @@ def _sanitize(result: _Result) -> None:
     for i, record in enumerate(result.records):
         # One scan for the usual clean record (non-string keys take the checks below).
         strings = [*record, *(value for value in record.values() if isinstance(value, str))]
-        if all(isinstance(s, str) for s in strings) and not _UNSTORABLE.search("".join(strings)):
+        if all(isinstance(s, str) for s in strings) and _is_storable("".join(strings)):
             continue
         if any(_UNSTORABLE.search(key) for key in record):
             record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
@@ -827,6 +827,18 @@ def _sanitize(result: _Result) -> None:
             if isinstance(value, str) and _UNSTORABLE.search(value):
                 record[key], what = _storable(value)
                 result.notes.append((str(record.get("doc_id", "")), f"{key}: {what}"))
+
+
+def _is_storable(text: str) -> bool:
+    """Whether ``text`` has neither NULs nor lone surrogates (``not _UNSTORABLE.search``).
+
+    Strict UTF-8 encoding refuses exactly the surrogates, at a third of the regex's cost.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _storable(text: str) -> tuple[str, str]:
