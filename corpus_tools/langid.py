@@ -171,6 +171,17 @@ class _Segments:
         return bool(np.array_equal(reached, ended))
 
 
+def _enough_letters(text: str, min_chars: int) -> bool:
+    """Whether ``text`` has at least ``min_chars`` non-space characters.
+
+    A head of a few times ``min_chars`` characters nearly always has them: counting
+    there first spares splitting the whole text.
+    """
+    if len("".join(text[: 4 * min_chars].split())) >= min_chars:
+        return True
+    return len("".join(text.split())) >= min_chars
+
+
 @lru_cache(maxsize=8)
 def _identifier(languages: tuple[str, ...]) -> _BatchIdentifier:
     return _BatchIdentifier(languages)
@@ -211,7 +222,7 @@ def identify_languages(
     """
     identifier = _identifier(tuple(sorted(set(languages))))
     heads = [text[:max_chars] if isinstance(text, str) else "" for text in texts]
-    todo = [i for i, head in enumerate(heads) if len("".join(head.split())) >= min_chars]
+    todo = [i for i, head in enumerate(heads) if _enough_letters(head, min_chars)]
     codes: list[str | None] = [None] * len(heads)
     probs = [math.nan] * len(heads)
     # Batches bound the padded byte matrix when texts are many.

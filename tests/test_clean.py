@@ -523,6 +523,16 @@ def test_language_id_in_short_rows_equals_py3langid(
     assert joined_up == [warmup > 0]  # without a warm-up the rows do not join up
 
 
+def test_identify_languages_counts_letters_past_a_blank_head() -> None:
+    spaced = " \n" * 50  # the first 100 characters have no letter
+    texts = [spaced + "Kim spotkał Putina", spaced + "Kim spotkał Putina.", "K i m " * 4]
+    codes, probs = identify_languages(texts, min_chars=16)
+    # 16 letters (needed), 16 and a full stop, 12 letters (too few)
+    assert codes[:2] == ["pl", "pl"] and codes[2] is None and math.isnan(probs[2])
+    codes, _ = identify_languages(texts, min_chars=17)
+    assert codes == [None, "pl", None]
+
+
 def test_identify_languages_unknown_code() -> None:
     with pytest.raises(CorpusToolsError, match="xx"):
         identify_languages(["text"], languages=("pl", "xx"))
