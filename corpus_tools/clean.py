@@ -75,7 +75,9 @@ def normalize_text(text: str) -> str:
 
 def _split_lines(text: str) -> list[str]:
     """The NFC lines of ``text`` (any line ends) without trailing whitespace."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:  # the search for "\r\n" costs more than this one
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip(_TRAILING_SPACE) for line in text.split("\n")]
 
 
