@@ -32,8 +32,9 @@ class _BatchIdentifier:
 
     ``LanguageIdentifier.classify`` walks the automaton that finds the model's byte
     n-gram features in a Python loop, one byte at a time: about two thirds of its cost.
-    Here one numpy step advances every text of a batch by one byte, and the features of
-    the whole batch are counted with one sort. The feature counts, their order (first
+    Here one numpy step advances every text of a batch by one byte (in rows of
+    ``_SEGMENT_BYTES``, see :class:`_Segments`), and the features of the whole batch are
+    counted with one sort. The feature counts, their order (first
     occurrence, which fixes the float32 summation order) and the scoring (the operations
     of py3langid's ``_sparse_score`` and ``_decide``) are those of ``classify``, so codes
     and probabilities are bit-identical (tests/test_clean.py compares them with
