@@ -75,7 +75,9 @@ def normalize_text(text: str) -> str:
 
 def _split_lines(text: str) -> list[str]:
     """The NFC lines of ``text`` (any line ends) without trailing whitespace."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:  # the search for "\r\n" costs more than this one
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip(_TRAILING_SPACE) for line in text.split("\n")]
 
 
@@ -99,7 +101,11 @@ def content_hash(text: str) -> str:
     >>> content_hash("Kim  met\\nPutin.") == content_hash("kim met putin.")
     True
     """
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    return _folded_hash(unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()))
+
+
+def _folded_hash(folded: str) -> str:
+    """:func:`content_hash` of a text given as ``NFC(NFC(text).casefold())``."""
     return hashlib.sha256(" ".join(folded.split()).encode("utf-8")).hexdigest()
 
 
@@ -237,12 +243,14 @@ class BoilerplateProfile:
     description: str = ""
     _screen: _RuleScreen = field(init=False, repr=False, compare=False)
     _repairs: tuple[BoilerplateRule, ...] = field(init=False, repr=False, compare=False)
+    _blank_kept: bool = field(init=False, repr=False, compare=False)  # no rule removes ""
 
     def __post_init__(self) -> None:
         repairs = tuple(rule for rule in self.rules if rule.kind == "replace")
         removals = tuple(rule for rule in self.rules if rule.kind != "replace")
         object.__setattr__(self, "_repairs", repairs)
         object.__setattr__(self, "_screen", _RuleScreen(removals))
+        object.__setattr__(self, "_blank_kept", not any(rule.match("") for rule in removals))
 
     def clean(self, text: str) -> tuple[str, Counter[str]]:
         """Remove boilerplate lines from ``text``.
@@ -264,6 +272,9 @@ class BoilerplateProfile:
         for line in _split_lines(text):
             if self._repairs:
                 line = self._repair(line, removed)
+            if not line and self._blank_kept:  # half the lines of an article
+                kept.append(line)
+                continue
             result: str | None = line
             for rule in self._screen.candidates(line.strip()):
                 match = rule.match(line)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .clean import content_hash
+from .clean import _folded_hash, content_hash
 from .errors import CorpusToolsError
 from .schema import DATE_PRECISIONS
 
@@ -337,6 +337,17 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text.casefold()).encode("utf-8")
 
 
+def _hash_and_encode(text: str) -> tuple[str, bytes]:
+    """``content_hash(text)`` and ``_encode(text)``, case-folding ``text`` once if it is NFC.
+
+    The content hash folds ``NFC(text)`` and MinHash folds ``text``: the same string when
+    ``text`` is NFC (as every cleaned text is), and then folded only once.
+    """
+    nfc = unicodedata.normalize("NFC", text)
+    folded = unicodedata.normalize("NFC", nfc.casefold())
+    return _folded_hash(folded), folded.encode("utf-8") if nfc == text else _encode(text)
+
+
 def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash every word of ``texts`` at once; return (word hashes, document of each word).
 
@@ -351,15 +362,21 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def _encoded_word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     doc_start = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
     data = np.frombuffer(b"\0".join(encoded), dtype=np.uint8)
+    # The joining NULs are not word bytes, so a word never runs past its document's end.
     is_word = _WORD_BYTE[data]
-    starts = np.flatnonzero(is_word & ~np.concatenate(([False], is_word[:-1])))
+    edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))
+    starts, ends = edges[::2], edges[1::2]
     doc = np.searchsorted(doc_start, starts, side="right") - 1
     if not len(starts):
         return np.empty(0, dtype=np.uint64), doc
+    lengths = ends - starts
+    first = np.cumsum(lengths) - lengths  # where each word begins in word_bytes
     word_bytes = data[is_word].astype(np.uint64) + np.uint64(1)
-    first = np.cumsum(is_word)[starts] - 1  # where each word begins in word_bytes
-    lengths = np.diff(np.append(first, len(word_bytes)))
-    position = np.minimum(np.arange(len(word_bytes)) - np.repeat(first, lengths), 63)
+    # Position of each byte in its word: +1 per byte, back to 0 at each word's first byte.
+    position = np.ones(len(word_bytes), dtype=np.int64)
+    position[first] = 1 - np.concatenate(([1], lengths[:-1]))
+    np.cumsum(position, out=position)
+    np.minimum(position, 63, out=position)
     with np.errstate(over="ignore"):
         return np.add.reduceat(word_bytes * _POWERS[position], first), doc
 
@@ -399,13 +416,12 @@ def _shingles_of(hashes: np.ndarray, doc: np.ndarray, size: int) -> tuple[np.nda
     return folded[inside], doc[:n][inside]
 
 
-def _batches(texts: Sequence[str]) -> Iterator[tuple[int, list[bytes]]]:
+def _batches(encoded: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
     """``(first position, encoded texts)``: up to ``_SHINGLE_CHUNK`` texts and about
     ``_SKETCH_BYTES`` bytes per batch; a longer text comes alone."""
     batch: list[bytes] = []
     first = n_bytes = 0
-    for position, text in enumerate(texts):
-        data = _encode(text)
+    for position, data in enumerate(encoded):
         if batch and (len(batch) == _SHINGLE_CHUNK or n_bytes + len(data) > _SKETCH_BYTES):
             yield first, batch
             batch, n_bytes = [], 0
@@ -455,6 +471,13 @@ def minhash_signatures(
     >>> kept.tolist(), sig.shape
     ([0], (1, 128))
     """
+    return _encoded_signatures(map(_encode, texts), num_perm, shingle_size, seed)
+
+
+def _encoded_signatures(
+    texts: Iterable[bytes], num_perm: int, shingle_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`minhash_signatures` of texts given as ``_encode(text)`` (``_hash_and_encode``)."""
     from datasketch import MinHash
 
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
@@ -466,25 +489,42 @@ def minhash_signatures(
         else:
             words = _encoded_word_hashes(encoded)
         shingles, doc = _shingles_of(*words, shingle_size)
-        mixed = _fmix32(shingles)[:, None]
         edges = np.flatnonzero(np.diff(doc, prepend=-1, append=-1))  # shingles grouped by doc
-        kept_parts.append(start + doc[edges[:-1]])
-        # One document at a time keeps the permuted block small enough for the CPU cache
-        # (numpy's minimum.reduceat over axis 0 is several times slower).
-        signature_parts.extend(
-            _running_min(mixed[lo:hi], a, b) for lo, hi in itertools.pairwise(edges)
-        )
+        if len(edges) > 1:
+            kept_parts.append(start + doc[edges[:-1]])
+            signature_parts.append(_minima(_fmix32(shingles), edges, a, b))
     if not signature_parts:
         return np.empty(0, dtype=np.int64), np.empty((0, num_perm), dtype=np.uint32)
-    return np.concatenate(kept_parts), np.stack(signature_parts)
+    return np.concatenate(kept_parts), np.concatenate(signature_parts)
 
 
-def _running_min(mixed: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The permuted minimum of one document's shingles, ``_SHINGLE_BLOCK`` rows at a time."""
-    best = (mixed[:_SHINGLE_BLOCK] * a + b).min(axis=0)
-    for lo in range(_SHINGLE_BLOCK, len(mixed), _SHINGLE_BLOCK):
-        np.minimum(best, (mixed[lo : lo + _SHINGLE_BLOCK] * a + b).min(axis=0), out=best)
-    return best
+def _minima(mixed: np.ndarray, edges: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The permuted minimum of each document's shingles (``mixed[edges[i]:edges[i + 1]]``).
+
+    Whole documents are permuted together, about ``_SHINGLE_BLOCK`` shingles at a time into
+    one reused ``(num_perm, block)`` buffer (small enough for the CPU cache, and no fresh
+    memory per document), and each document's minimum is a ``minimum.reduceat`` along the
+    buffer's contiguous rows. A document longer than a block is done alone, block by block.
+    """
+    signatures = np.empty((len(edges) - 1, len(a)), dtype=np.uint32)
+    buffer = np.empty((len(a), _SHINGLE_BLOCK), dtype=np.uint32)
+    column_a, column_b = a[:, None], b[:, None]
+    lo = 0
+    while lo < len(edges) - 1:
+        hi = max(int(np.searchsorted(edges, edges[lo] + _SHINGLE_BLOCK, side="right")) - 1, lo + 1)
+        offsets = edges[lo:hi] - edges[lo]
+        for first in range(edges[lo], edges[hi], _SHINGLE_BLOCK):  # once, unless one long doc
+            block = mixed[first : min(first + _SHINGLE_BLOCK, edges[hi])]
+            permuted = buffer[:, : len(block)]
+            np.multiply(column_a, block, out=permuted)
+            np.add(permuted, column_b, out=permuted)
+            minima = np.minimum.reduceat(permuted, offsets, axis=1).T
+            if first == edges[lo]:
+                signatures[lo:hi] = minima
+            else:
+                np.minimum(signatures[lo:hi], minima, out=signatures[lo:hi])
+        lo = hi
+    return signatures
 
 
 def _link_near_copies(

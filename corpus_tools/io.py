@@ -63,7 +63,7 @@ from ._readers import (
     table_kind,
 )
 from ._spool import MemoryTexts, SpooledTexts
-from .dedupe import _duplicates_of, minhash_signatures
+from .dedupe import _duplicates_of, _encoded_signatures, _hash_and_encode, minhash_signatures
 from .errors import CorpusToolsError
 from .htmltext import extract_html
 from .langid import identify_languages
@@ -88,6 +88,8 @@ _SEQ = "_corpus_tools_file"
 _ROW = "_corpus_tools_row"
 _HAS_TEXT = "_corpus_tools_has_text"
 _TEMPORARY = (_SEQ, _ROW, _HAS_TEXT)
+# Temporary column of a chunk's frame: each text as MinHash input, made beside its hash.
+_ENCODED = "_corpus_tools_encoded"
 # Rows per Parquet row group: readers that stream a corpus hold one row group at a time.
 ROW_GROUP_ROWS = 10_000
 # py3langid's cost is linear in the text length; among four unrelated languages a few
@@ -793,9 +795,10 @@ def _process_chunk(items: list[_Entry | _Result], cfg: _Config) -> _Chunk:
     frame = _guarded_frame(results)
     if frame is None:
         return _Chunk(results)
+    encoded = frame.pop(_ENCODED).to_numpy() if _ENCODED in frame else np.full(len(frame), None)
     if cfg.sketch_seed is None:
         return _Chunk(results, frame)
-    rows, sketches, failed = _guarded_sketches(results, frame, cfg.sketch_seed)
+    rows, sketches, failed = _guarded_sketches(results, frame, encoded, cfg.sketch_seed)
     if failed.any():  # the rows of files that could not be sketched leave the frame
         new_position = np.cumsum(~failed) - 1
         frame, rows = frame[~failed].reset_index(drop=True), new_position[rows]
@@ -837,16 +840,16 @@ def _frame_of(results: list[_Result]) -> pd.DataFrame:
 
 
 def _guarded_sketches(
-    results: list[_Result], frame: pd.DataFrame, seed: int
+    results: list[_Result], frame: pd.DataFrame, encoded: np.ndarray, seed: int
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """MinHash signatures of the frame's texts: row positions, signatures, failed rows."""
-    texts = frame["text"].to_numpy(dtype=object) if "text" in frame else np.full(len(frame), None)
-    has_text = np.flatnonzero(pd.notna(texts))
+    """MinHash signatures of the frame's texts (``encoded`` beside their hashes): row
+    positions, signatures, failed rows."""
+    has_text = np.flatnonzero(pd.notna(encoded))
     failed = np.zeros(len(frame), dtype=bool)
 
     def sketch(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        kept, signatures = minhash_signatures(
-            texts[rows].tolist(), num_perm=_NUM_PERM, shingle_size=_SHINGLE_SIZE, seed=seed
+        kept, signatures = _encoded_signatures(
+            encoded[rows].tolist(), _NUM_PERM, _SHINGLE_SIZE, seed
         )
         return rows[kept], signatures
 
@@ -959,7 +962,7 @@ def _sanitize(result: _Result) -> None:
     for i, record in enumerate(result.records):
         # One scan for the usual clean record (non-string keys take the checks below).
         strings = [*record, *(value for value in record.values() if isinstance(value, str))]
-        if all(isinstance(s, str) for s in strings) and not _UNSTORABLE.search("".join(strings)):
+        if all(isinstance(s, str) for s in strings) and _is_storable("".join(strings)):
             continue
         if any(_UNSTORABLE.search(key) for key in record):
             record = result.records[i] = {_storable(k)[0]: v for k, v in record.items()}
@@ -968,6 +971,18 @@ def _sanitize(result: _Result) -> None:
             if isinstance(value, str) and _UNSTORABLE.search(value):
                 record[key], what = _storable(value)
                 result.notes.append((str(record.get("doc_id", "")), f"{key}: {what}"))
+
+
+def _is_storable(text: str) -> bool:
+    """Whether ``text`` has neither NULs nor lone surrogates (``not _UNSTORABLE.search``).
+
+    Strict UTF-8 encoding refuses exactly the surrogates, at a third of the regex's cost.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _storable(text: str) -> tuple[str, str]:
@@ -1009,7 +1024,8 @@ def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _
         raise _Skipped("empty")
     # The profile normalises the body; only the header line needs it here (CR first,
     # so that old Mac line ends still split off the header).
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # the search for "\r\n" costs more than this one
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc_id = _stem(entry.rel)
     header = parse_article(text)
     if header is None:
@@ -1193,7 +1209,8 @@ def _identify_languages(
                 (rec["doc_id"], f"declared language {declared!r}, identified {code!r} "
                  f"(p={prob:.2f}); {action}")
             )  # fmt: skip
-        rec["content_sha256"] = clean.content_hash(rec["text"])
+        # The MinHash input is made here too: the case folding is shared (see _ENCODED).
+        rec["content_sha256"], rec[_ENCODED] = _hash_and_encode(rec["text"])
 
 
 def _conflicts(

@@ -249,6 +249,10 @@ PROFILE_LINES = [
     "Photo: Kim Source: AP", "Главное: x", "  ", "", "\u3000", "Treść artykułu.",
     "A" * 260 + " Źródło: PAP", "Kluczowe fakty:\u00a0 x \u200b",
 ]  # fmt: skip
+# A rule that also matches the empty line: blank lines are then removed (and counted).
+BLANK_REMOVING = clean.BoilerplateProfile(
+    name="blank_removing", rules=(clean.BoilerplateRule("dashes", "regex", r"-*"),)
+)
 
 
 @given(st.lists(st.sampled_from(PROFILE_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
@@ -256,6 +260,10 @@ def test_clean_equals_its_definition(lines: list[str], newline: str) -> None:
     text = newline.join(lines)
     for profile in (OVERLAPPING, load_profile("pl_portal"), load_profile("generic")):
         assert profile.clean(text) == _clean_reference(profile, text)
+
+
+def test_a_rule_matching_the_empty_line_removes_blank_lines() -> None:
+    assert BLANK_REMOVING.clean("a\n\n---\nb") == ("a\nb", {"dashes": 2})
 
 
 def test_rules_with_their_own_groups_are_checked_alone() -> None:
@@ -492,6 +500,37 @@ def test_batched_language_id_equals_py3langid(texts: list[str]) -> None:
         if "".join(text[: langid.LANGID_MAX_CHARS].split()):
             expected_code, expected_prob = reference.classify(text[: langid.LANGID_MAX_CHARS])
             assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
+
+
+@pytest.mark.parametrize("segment, warmup", [(3, 8), (5, 0)])
+def test_language_id_in_short_rows_equals_py3langid(
+    monkeypatch: pytest.MonkeyPatch, segment: int, warmup: int
+) -> None:
+    """Rows shorter than the warm-up, and rows without one (whole texts are run again)."""
+    joined_up = []
+    check = langid._Segments.joined_up
+    monkeypatch.setattr(langid, "_SEGMENT_BYTES", segment)
+    monkeypatch.setattr(langid, "_WARMUP_BYTES", warmup)
+    monkeypatch.setattr(
+        langid._Segments,
+        "joined_up",
+        lambda self, states: joined_up.append(check(self, states)) or joined_up[-1],
+    )
+    codes, probs = identify_languages(LANGID_TEXTS, min_chars=1)
+    for text, code, prob in zip(LANGID_TEXTS, codes, probs, strict=True):
+        expected_code, expected_prob = _py3langid().classify(text[: langid.LANGID_MAX_CHARS])
+        assert (code, prob) == (expected_code, float(expected_prob))  # bit for bit
+    assert joined_up == [warmup > 0]  # without a warm-up the rows do not join up
+
+
+def test_identify_languages_counts_letters_past_a_blank_head() -> None:
+    spaced = " \n" * 50  # the first 100 characters have no letter
+    texts = [spaced + "Kim spotkał Putina", spaced + "Kim spotkał Putina.", "K i m " * 4]
+    codes, probs = identify_languages(texts, min_chars=16)
+    # 16 letters (needed), 16 and a full stop, 12 letters (too few)
+    assert codes[:2] == ["pl", "pl"] and codes[2] is None and math.isnan(probs[2])
+    codes, _ = identify_languages(texts, min_chars=17)
+    assert codes == [None, "pl", None]
 
 
 def test_identify_languages_unknown_code() -> None:
@@ -791,6 +830,26 @@ def test_shingles_match_the_reference_and_never_span_documents() -> None:
     # n_words - 2 per document; the dash is non-ASCII, so it is a word by the definition.
     assert len(expected) == 3 + 2 + 0 + 0 + 6 + 1
     assert hashes.dtype == np.uint32
+
+
+# NFC text, and text out of NFC where the two foldings agree ("e\u0301", Kelvin sign) or
+# differ ("ᾳ\u0301": NFC first gives "άι", case folding first "αί").
+FOLDING_TEXTS = [
+    "Zażółć gęślą jaźń ΣΊΣΥΦΟΣ Straße ﬁnance İstanbul",
+    "e\u0301te\u0301 \u212a\u212b Zaz\u0307o\u0301łc\u0301",
+    "\u1fb3\u0301 Kim \u1fb3\u0301 Putin",
+]
+
+
+def test_hash_and_minhash_input_from_one_folding_equal_their_own() -> None:
+    for text in FOLDING_TEXTS:
+        assert dedupe._hash_and_encode(text) == (content_hash(text), dedupe._encode(text))
+    texts = [" ".join([text] * 3) for text in FOLDING_TEXTS]
+    encoded = [dedupe._hash_and_encode(text)[1] for text in texts]
+    for got, expected in zip(
+        dedupe._encoded_signatures(encoded, 128, 5, 1), minhash_signatures(texts), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_signatures_match_datasketch_bulk() -> None:

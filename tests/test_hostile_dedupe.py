@@ -89,13 +89,18 @@ def test_linking_matches_checking_every_bucket_pair(window_days: int) -> None:
     pd.testing.assert_series_equal(mark_duplicates(df, window_days=window_days), expected)
 
 
-def test_blockwise_minhash_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+# (7, 64, 2): every document alone and in pieces; (600, ...): the short documents share a
+# permuted block, the 2000-word one spans four.
+@pytest.mark.parametrize("block, sketch_bytes, chunk", [(7, 64, 2), (600, 2**20, 500)])
+def test_blockwise_minhash_equals_one_pass(
+    monkeypatch: pytest.MonkeyPatch, block: int, sketch_bytes: int, chunk: int
+) -> None:
     rng = random.Random(3)
     texts = [" ".join(_story(rng, n)) for n in (3, 50, 400, 2000)] + ["Zażółć, gęślą! " * 300]
     expected = minhash_signatures(texts)
-    monkeypatch.setattr(dedupe, "_SHINGLE_BLOCK", 7)
-    monkeypatch.setattr(dedupe, "_SKETCH_BYTES", 64)
-    monkeypatch.setattr(dedupe, "_SHINGLE_CHUNK", 2)
+    monkeypatch.setattr(dedupe, "_SHINGLE_BLOCK", block)
+    monkeypatch.setattr(dedupe, "_SKETCH_BYTES", sketch_bytes)
+    monkeypatch.setattr(dedupe, "_SHINGLE_CHUNK", chunk)
     kept, signatures = minhash_signatures(texts)
     np.testing.assert_array_equal(kept, expected[0])
     np.testing.assert_array_equal(signatures, expected[1])

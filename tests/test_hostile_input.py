@@ -147,14 +147,14 @@ def test_out_of_memory_in_a_chunk_step_names_the_file(
 ) -> None:
     for i, body in enumerate([EN_BODY, "BIG " + EN_BODY]):
         (tmp_path / f"00{i}_000000000000000{i}.txt").write_bytes(article(body))
-    real = ct_io.minhash_signatures
+    real = ct_io._encoded_signatures  # the sketching step: texts case-folded, as UTF-8
 
-    def exhausted(texts: list[str], **kwargs: object) -> object:
-        if any(text.startswith("BIG") for text in texts):
+    def exhausted(texts: list[bytes], *args: int) -> object:
+        if any(text.startswith(b"big") for text in texts):
             raise MemoryError
-        return real(texts, **kwargs)
+        return real(texts, *args)
 
-    monkeypatch.setattr(ct_io, "minhash_signatures", exhausted)
+    monkeypatch.setattr(ct_io, "_encoded_signatures", exhausted)
     with pytest.raises(IngestMemoryError, match=r"001_0000000000000001\.txt: out of memory"):
         ingest(tmp_path)
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from corpus_tools._readers import CREDIT_LABELS, parse_article
+from corpus_tools.clean import content_hash
 from corpus_tools.datasets import load_demo
 from corpus_tools.dedupe import mark_duplicates
 from corpus_tools.demo import generate as demo_generate
@@ -347,3 +349,33 @@ def test_signatures_from_the_workers_give_mark_duplicates_result(
     expected = mark_duplicates(plain)
     assert expected.notna().sum() == 6  # copies of the three first texts, hand-counted
     assert df["duplicate_of"].tolist() == expected.tolist()
+
+
+def test_text_left_out_of_nfc_by_a_repair_is_hashed_and_sketched_as_it_reads(
+    tmp_path: Path,
+) -> None:
+    """A repair can leave a text out of NFC; its hash and its MinHash then fold it apart.
+
+    Deleting "-" puts the accent back on "ᾳ": NFC first (the hash) folds "ᾳ\u0301" to
+    "άι", case folding first (MinHash) to "αί", which the second article spells out. Its
+    words are those of the first for MinHash only, so it is a near copy but not an exact one.
+    """
+    profile = tmp_path / "repair.yaml"
+    profile.write_text(
+        'name: repair\nrules:\n  - {id: dash, kind: replace, pattern: "-(?=\\u0301)"}\n',
+        encoding="utf-8",
+    )
+    root = tmp_path / "corpus"
+    first = " ".join(f"ᾳ-\u0301słowo{i}" for i in range(60))
+    write_article(root, "001_00000000000000a1.txt", " date 2024-06-19", first)
+    second = " ".join(f"\u03b1\u03afsłowo{i}" for i in range(60))
+    write_article(root, "002_00000000000000b2.txt", " date 2024-06-20", second)
+    df, _ = ingest(root, profile=str(profile))
+    text = df["text"].tolist()
+    assert not unicodedata.is_normalized("NFC", text[0]) and text[1] == second
+    assert df["content_sha256"].tolist() == [content_hash(t) for t in text]
+    assert df["content_sha256"].nunique() == 2
+    expected = pd.Series([pd.NA, "001_00000000000000a1"], dtype="string", name="duplicate_of")
+    pd.testing.assert_series_equal(df["duplicate_of"], expected)
+    # mark_duplicates sketches the texts itself, with the public minhash_signatures.
+    pd.testing.assert_series_equal(mark_duplicates(df), df["duplicate_of"])
