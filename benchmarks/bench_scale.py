@@ -12,9 +12,15 @@ For each size N (default 10,000; the issue's table wants 10^4, 10^5 and 10^6) th
    - ``dask``: ``backends.corpus_matrix`` + ``backends.fit_model`` on the embedded
      LocalCluster (2 single-threaded worker processes; start-up included).
 
+Also: the ingest in one process (``n_jobs=1``) and the Dask preparation alone with 1 and
+with 2 workers, for the speed-up of 2 workers over one.
+
 Every step runs in its own child process; its wall time and peak resident memory
 (``ru_maxrss`` of that child and, for dask and ingest, of the largest of its own children)
-are recorded, with the load average before and after, since the machine may be shared.
+are recorded, and the peak proportional set size (PSS) of the child and all its
+descendants, sampled every half second: pages a forked worker shares with its parent count
+once there, so it is the step's real footprint (RSS would count them in every process).
+The load average before and after is recorded, since the machine may be shared.
 
 Usage::
 
@@ -28,6 +34,7 @@ Intermediate corpora go to ``--work`` (default: a temporary folder, removed at t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -40,6 +47,7 @@ import time
 from pathlib import Path
 
 LANGUAGE = "pl"
+PSS_INTERVAL = 0.5  # seconds between samples of the step's memory
 CHUNK = 10_000
 BATCH = 1_000
 
@@ -134,13 +142,39 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and all its descendants, in bytes.
+
+    Pages shared by a forked worker and its parent are counted once in the sum (RSS would
+    count them in both), so this is what the step costs the machine.
+    """
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):  # ended between listing and reading
+            total += proc.memory_full_info().pss
+    return total
+
+
 def run_step(name: str, n: int, work: Path, args: argparse.Namespace) -> dict[str, object]:
     load = _load()
     cmd = [sys.executable, __file__, "--step", name, "--n", str(n), "--work", str(work),
            "--k", str(args.k), "--passes", str(args.passes)]  # fmt: skip
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak_pss = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak_pss = max(peak_pss, _tree_pss(proc.pid))
+        time.sleep(PSS_INTERVAL)
     seconds = time.perf_counter() - start
     printed = proc.stdout.read().strip().splitlines() if proc.stdout else []
     out = json.loads(printed[-1]) if printed and status == 0 else {}  # a step's last line
@@ -149,6 +183,7 @@ def run_step(name: str, n: int, work: Path, args: argparse.Namespace) -> dict[st
         "n": n,
         "seconds": seconds,
         "peak_gb": usage.ru_maxrss / 2**20,
+        "peak_pss_gb": peak_pss / 2**30,
         "exit": os.waitstatus_to_exitcode(status),
         "load_before": load,
         "load_after": _load(),
@@ -162,15 +197,17 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
         f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs, "
         f"Python {platform.python_version()}; load average (1/5/15 min) per step below",
         "",
-        "| N | step | wall s | N/s | peak RSS GB (step / worker) | exit | load before → after |",
-        "|---:|---|---:|---:|---:|---:|---|",
+        "| N | step | wall s | N/s | peak RSS GB (step / worker) | peak PSS GB (all processes) "
+        "| exit | load before → after |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         n, secs = int(r["n"]), float(r["seconds"])
         peak = f"{float(r['peak_gb']):.2f} / {float(r.get('worker_peak_gb', 0.0)):.2f}"
         lines.append(
             f"| {n:,} | {r['step']} | {secs:.1f} | {n / secs:,.0f} | {peak} | "
-            f"{r['exit']} | {r['load_before']} → {r['load_after']} |"
+            f"{float(r['peak_pss_gb']):.2f} | {r['exit']} | "
+            f"{r['load_before']} → {r['load_after']} |"
         )
     by = {(r["n"], r["step"]): float(r["seconds"]) for r in rows}
     lines.append("")

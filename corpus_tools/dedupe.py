@@ -147,12 +147,14 @@ def _duplicates_of(
         )
     ids = df["doc_id"].astype("string").to_numpy(dtype=object, na_value=None)
     starts, ends = _date_intervals(df)
-    # Rank 0 = earliest interval start: NaT sorts last, ties broken by doc_id.
-    order = np.lexsort((ids.astype(str), np.isnat(starts), starts))
+    # Rank 0 = earliest interval start: NaT sorts last, ties broken by doc_id (as text,
+    # compared by code point; sorted codes instead of a fixed-width copy of every id).
+    id_order = pd.factorize(np.where(pd.isna(ids), "None", ids), sort=True)[0]
+    order = np.lexsort((id_order, np.isnat(starts), starts))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     parent = np.arange(n)
-    _union_exact(parent, rank, _hashes(df, has_text))
+    _union_exact(parent, rank, _hash_codes(df, has_text))
     window = _Window(parent.copy(), (starts, ends), window_days)
     # Only one copy per exact-duplicate group needs sketching.
     members = np.flatnonzero((parent == np.arange(n)) & has_text & ~np.isnat(starts))
@@ -170,14 +172,14 @@ def _duplicates_of(
     return pd.Series(out, index=df.index, dtype="string", name="duplicate_of")
 
 
-def _hashes(df: pd.DataFrame, has_text: np.ndarray) -> list[str | None]:
-    """``content_sha256``, computed with :func:`content_hash` where it is missing."""
-    hashes = df["content_sha256"].astype("string").to_numpy(dtype=object, na_value=None)
-    todo = np.flatnonzero(df["content_sha256"].isna().to_numpy() & has_text)
+def _hash_codes(df: pd.DataFrame, has_text: np.ndarray) -> np.ndarray:
+    """One code per distinct ``content_sha256`` (-1: none), computed with
+    :func:`content_hash` where it is missing; codes, not a million hex strings."""
+    hashes = df["content_sha256"].astype("string").reset_index(drop=True)
+    todo = np.flatnonzero(hashes.isna().to_numpy() & has_text)
     if len(todo):  # selecting rows copies a chunked Arrow column whole, even for no rows
-        for i, text in zip(todo.tolist(), df["text"].iloc[todo], strict=True):
-            hashes[i] = content_hash(text)
-    return hashes.tolist()
+        hashes.iloc[todo] = [content_hash(text) for text in df["text"].iloc[todo]]
+    return pd.factorize(hashes, use_na_sentinel=True)[0]
 
 
 def _given_signatures(
@@ -195,7 +197,22 @@ def _given_signatures(
     where = np.full(n, -1, dtype=np.int64)
     where[rows] = np.arange(len(rows))
     found = where[members]
-    return members[found >= 0], sketches[found[found >= 0]]
+    return members[found >= 0], _Picked(sketches, found[found >= 0])
+
+
+class _Picked:
+    """``base[index]`` without copying it: the signatures of some rows of a large matrix
+    (at 10^6 documents a copy is half a gigabyte); indexing it indexes ``base``."""
+
+    def __init__(self, base: np.ndarray, index: np.ndarray) -> None:
+        self.base, self.index = base, index
+        self.shape = (len(index), base.shape[1])
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        if isinstance(key, tuple):
+            rows, columns = key
+            return self.base[self.index[rows], columns]
+        return self.base[self.index[key]]
 
 
 def _find(parent: np.ndarray, i: int) -> int:
@@ -299,16 +316,17 @@ def _closest_gap(first: _Intervals, second: _Intervals) -> np.timedelta64:
     ).min()
 
 
-def _union_exact(parent: np.ndarray, rank: np.ndarray, hashes: list[str | None]) -> None:
-    first_of: dict[str, int] = {}
-    for i in np.argsort(rank):
-        h = hashes[i]
-        if h is None:
+def _union_exact(parent: np.ndarray, rank: np.ndarray, codes: np.ndarray) -> None:
+    """Join the documents with the same hash code to the earliest of them (by rank)."""
+    first_of = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    for i in np.argsort(rank).tolist():
+        code = codes[i]
+        if code < 0:
             continue
-        if h in first_of:
-            _union(parent, rank, first_of[h], int(i))
+        if first_of[code] >= 0:
+            _union(parent, rank, int(first_of[code]), i)
         else:
-            first_of[h] = int(i)
+            first_of[code] = i
 
 
 _SHINGLE_CHUNK = 500  # documents tokenised together
@@ -531,7 +549,7 @@ def _link_near_copies(
     parent: np.ndarray,
     rank: np.ndarray,
     rows: np.ndarray,
-    signatures: np.ndarray,
+    signatures: np.ndarray | _Picked,
     threshold: float,
     window: _Window,
 ) -> None:
@@ -605,7 +623,9 @@ def _any_confirmed(
     return False
 
 
-def _bucket_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarray, list[np.ndarray]]:
+def _bucket_pairs(
+    signatures: np.ndarray | _Picked, threshold: float
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """The LSH buckets: pairs from buckets of two, and the members of larger buckets."""
     pairs, buckets = [np.empty((0, 2), dtype=np.int64)], []
     for order, edges in _bands(signatures, threshold):
@@ -620,7 +640,9 @@ def _bucket_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarray,
     return np.unique(np.concatenate(pairs), axis=0), buckets
 
 
-def _bands(signatures: np.ndarray, threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _bands(
+    signatures: np.ndarray | _Picked, threshold: float
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Per LSH band: documents ordered by band key, and the edges of equal-key runs."""
     from datasketch import MinHashLSH
 
