@@ -80,6 +80,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
+from ._russian_parse import parse_russian
 from .actors import KOREAN_PARTICLES, compile_variants, load_lexicon, shipped_lexicon
 from .actors import LANGUAGES as ACTOR_LANGUAGES
 from .errors import CorpusToolsError
@@ -196,19 +197,6 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
     return lemma
 
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-def _parse_russian(words: list[str]) -> dict[str, str]:
-    """pymorphy3's first normal form of each word; runs in a worker process too."""
-    morph = _morph()
-    return {w: morph.parse(w)[0].normal_form for w in words}
-
-
 class _RussianLemmas:
     """pymorphy3 lemmas with a per-type cache that persists across sessions.
 
@@ -242,7 +230,7 @@ class _RussianLemmas:
     def __call__(self, word: str) -> str:
         lemma = self.lemmas.get(word)
         if lemma is None:
-            lemma = self.lemmas[word] = _parse_russian([word])[word]
+            lemma = self.lemmas[word] = parse_russian([word])[word]
         return lemma
 
     def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
@@ -252,11 +240,11 @@ class _RussianLemmas:
         missing = sorted(set(words) - self.lemmas.keys())
         jobs = effective_n_jobs(n_jobs)
         if len(missing) < self.PARALLEL_MIN_TYPES or jobs == 1:
-            self.lemmas.update(_parse_russian(missing))
+            self.lemmas.update(parse_russian(missing))
             return
         parts = [missing[i::jobs] for i in range(jobs)]
         for done in Parallel(n_jobs=jobs, backend="loky")(
-            delayed(_parse_russian)(part) for part in parts
+            delayed(parse_russian)(part) for part in parts
         ):
             self.lemmas.update(done)
 
