@@ -208,9 +208,13 @@ class _RussianLemmas:
     not depend on that, so neither do results.
     """
 
-    #: New types below which starting worker processes (each loads the dictionaries)
-    #: costs more than it saves: about 3 s of parsing on one core.
-    PARALLEL_MIN_TYPES = 100_000
+    #: New types from which parsing in parallel processes pays. A worker starts in about
+    #: 0.35 s (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
+    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation").
+    PARALLEL_MIN_TYPES = 30_000
+    #: Types this process parses while a worker starts (0.35 s x 40,000 types/s): it takes
+    #: that many more than each worker, so that all finish together.
+    STARTUP_TYPES = 15_000
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -234,19 +238,29 @@ class _RussianLemmas:
         return lemma
 
     def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
-        """Parse the types not cached yet, in ``n_jobs`` processes when there are many."""
-        from joblib import Parallel, delayed, effective_n_jobs
+        """Parse the types not cached yet, in ``n_jobs`` processes when there are many.
+
+        This process parses a share itself while ``n_jobs - 1`` workers (loky, reused
+        across batches) start and parse the rest.
+        """
+        from joblib import effective_n_jobs
+        from joblib.externals.loky import get_reusable_executor
 
         missing = sorted(set(words) - self.lemmas.keys())
-        jobs = effective_n_jobs(n_jobs)
-        if len(missing) < self.PARALLEL_MIN_TYPES or jobs == 1:
+        jobs = min(effective_n_jobs(n_jobs), len(missing))
+        if len(missing) < self.PARALLEL_MIN_TYPES or jobs <= 1:
             self.lemmas.update(parse_russian(missing))
             return
-        parts = [missing[i::jobs] for i in range(jobs)]
-        for done in Parallel(n_jobs=jobs, backend="loky")(
-            delayed(parse_russian)(part) for part in parts
-        ):
-            self.lemmas.update(done)
+        share = max(1, (len(missing) - self.STARTUP_TYPES) // jobs)
+        own = len(missing) - share * (jobs - 1)
+        executor = get_reusable_executor(max_workers=jobs - 1)
+        futures = [
+            executor.submit(parse_russian, missing[start : start + share])
+            for start in range(own, len(missing), share)
+        ]
+        self.lemmas.update(parse_russian(missing[:own]))
+        for future in futures:
+            self.lemmas.update(future.result())
 
     def save(self) -> None:
         """Write the cache atomically if it grew; a read-only cache folder is left alone."""
