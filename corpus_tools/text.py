@@ -208,10 +208,12 @@ class _RussianLemmas:
     not depend on that, so neither do results.
     """
 
-    #: New types from which parsing in parallel processes pays. A worker starts in about
-    #: 0.35 s (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
-    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation").
-    PARALLEL_MIN_TYPES = 30_000
+    #: New types from which parsing in parallel processes pays. A worker costs about 0.3 CPU
+    #: s to start (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
+    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation"):
+    #: with a free core the split wins from ~30,000 types; 50,000 leaves a margin for a
+    #: busy machine, where the second core is not free.
+    PARALLEL_MIN_TYPES = 50_000
     #: Types this process parses while a worker starts (0.35 s x 40,000 types/s): it takes
     #: that many more than each worker, so that all finish together.
     STARTUP_TYPES = 15_000
