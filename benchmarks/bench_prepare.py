@@ -16,10 +16,15 @@ Peers, in the same run:
 Russian lemmas persist across sessions (``<data_home>/lemmas``): the run uses a fresh empty
 data home, so "cold" means no persisted lemma; "persisted lemma cache" is a new session (new
 Preprocessor, the process's lemma cache dropped) that reads the lemmas the cold run saved.
-Parallel parsing of new types starts only above 100,000 new types per batch, and the
-process is pinned to one CPU, so these rows measure one core.
+Parallel parsing of new types starts only above ``_RussianLemmas.PARALLEL_MIN_TYPES`` new
+types per batch, and the process is pinned to one CPU, so these rows measure one core, except
+the Russian row "cold lemma cache, 2 processes": it unpins the process, starts with no worker
+process (their start-up is timed), parses the batch's new types in two processes whatever
+their number (the threshold set to 0 for that row), reports wall-clock tokens/s and the CPU of
+the process plus its workers, and checks that the tokens equal the one-core cold run's.
 
-Usage: ``.venv/bin/python benchmarks/bench_prepare.py [--tokens-per-language 500000]``
+Usage: ``.venv/bin/python benchmarks/bench_prepare.py [--tokens-per-language 500000]
+[--languages en pl ru]``
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +43,7 @@ import numpy as np
 import pandas as pd
 import pymorphy3
 import simplemma
+from joblib.externals.loky import get_reusable_executor
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -144,6 +151,8 @@ def measure(language: str, texts: list[str]) -> list[tuple[str, str, int, tuple[
                 rate(new_session, texts, n_tokens),
             )
         )
+    if language == "ru":
+        rows.append((language, *parallel_cold(texts, n_tokens, prep.transform(texts))))
     subset = texts[: max(1, len(texts) // 10)]
     n_subset = count_tokens(subset)
     for name, run in peer_runs(language).items():
@@ -152,18 +161,66 @@ def measure(language: str, texts: list[str]) -> list[tuple[str, str, int, tuple[
     return rows
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def parallel_cold(
+    texts: list[str], n_tokens: int, expected: list[list[str]]
+) -> tuple[str, int, tuple[float, float]]:
+    """Russian with a cold cache, new types parsed in two processes (see the docstring)."""
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, range(os.cpu_count() or 1))  # workers inherit the affinity
+    get_reusable_executor().shutdown(wait=True)  # no warm worker: start-up is timed
+    text_module._russian_lemmas.cache_clear()
+    text_module._russian_lemmas().path.unlink(missing_ok=True)  # nothing persisted: cold
+    text_module._russian_lemmas.cache_clear()
+    prep = Preprocessor(language="ru").fit()
+    prep.transform(["прогрев словарей"])  # as the one-core cold row: dictionaries loaded
+    threshold = text_module._RussianLemmas.PARALLEL_MIN_TYPES
+    text_module._RussianLemmas.PARALLEL_MIN_TYPES = 0
+    try:
+        cpu, children, wall = time.process_time(), _children_cpu(), time.perf_counter()
+        got = prep.transform(texts)
+        wall = time.perf_counter() - wall
+        # The prefetch's workers (one per core but this process's); reaped when shut down,
+        # they count in RUSAGE_CHILDREN.
+        get_reusable_executor(max_workers=max(1, len(os.sched_getaffinity(0)) - 1)).shutdown(
+            wait=True
+        )
+        cpu = time.process_time() - cpu + _children_cpu() - children
+    finally:
+        text_module._RussianLemmas.PARALLEL_MIN_TYPES = threshold
+        os.sched_setaffinity(0, pinned)
+    if got != expected:
+        raise SystemExit("the 2-process cold run gave other tokens than the one-core run")
+    return (
+        "Preprocessor (cold lemma cache, 2 processes; CPU of all processes)",
+        n_tokens,
+        (
+            n_tokens / cpu,
+            n_tokens / wall,
+        ),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens-per-language", type=int, default=500_000)
+    parser.add_argument(
+        "--languages", nargs="+", choices=["en", "pl", "ru"], default=["en", "pl", "ru"]
+    )
     args = parser.parse_args()
     os.environ["CORPUS_TOOLS_DATA"] = tempfile.mkdtemp(prefix="bench-prepare-")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    corpora = {
-        "en": english_texts(),
-        "pl": synthetic_texts(polish_forms(), args.tokens_per_language, seed=1),
-        "ru": synthetic_texts(russian_forms(), args.tokens_per_language, seed=2),
+    make = {
+        "en": english_texts,
+        "pl": lambda: synthetic_texts(polish_forms(), args.tokens_per_language, seed=1),
+        "ru": lambda: synthetic_texts(russian_forms(), args.tokens_per_language, seed=2),
     }
+    corpora = {language: make[language]() for language in args.languages}
     print(
         f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
@@ -137,9 +138,33 @@ def coherence(
         raise EvaluationError("no topics given")
     if top_n is not None and top_n < 1:
         raise EvaluationError(f"top_n must be at least 1, got {top_n}")
-    index = {w: i for i, w in enumerate(dict.fromkeys(w for topic in topics for w in topic))}
+    index = _topic_word_index(topics)
     ids, lengths = _c.token_ids(texts, index)
     present = np.bincount(ids[ids >= 0], minlength=len(index)) > 0
+    values = _coherence_values(
+        topics, index, ids, lengths, present, measure, top_n, window_size, mode
+    )
+    _warn_undefined(values)
+    return values if per_topic else _c.arithmetic_mean(values)
+
+
+def _topic_word_index(topics: Sequence[Sequence[str]]) -> dict[str, int]:
+    """The relevant vocabulary: every topic word, numbered in order of first appearance."""
+    return {w: i for i, w in enumerate(dict.fromkeys(w for topic in topics for w in topic))}
+
+
+def _coherence_values(
+    topics: Sequence[Sequence[str]],
+    index: dict[str, int],
+    ids: np.ndarray,
+    lengths: np.ndarray,
+    present: np.ndarray,
+    measure: str,
+    top_n: int | None,
+    window_size: int | None,
+    mode: str,
+) -> np.ndarray:
+    """Per-topic coherence from the texts as relevant-word ids (``_c.token_ids``)."""
     topic_ids = []
     for k, topic in enumerate(topics):  # a loop, not a comprehension, keeps warning stacklevels
         topic_ids.append(_present_topic_ids(k, topic, index, present, top_n))
@@ -150,9 +175,50 @@ def coherence(
         if size < 1:
             raise EvaluationError(f"window_size must be at least 1, got {size}")
         counts = _c.boolean_sliding_window(ids, lengths, len(index), size, mode)
-    values = np.array([_topic_coherence(counts, t, measure) for t in topic_ids])
-    _warn_undefined(values)
-    return values if per_topic else _c.arithmetic_mean(values)
+    return np.array([_topic_coherence(counts, t, measure) for t in topic_ids])
+
+
+@dataclass(frozen=True)
+class _EncodedTexts:
+    """A reference corpus encoded once as term ids, for many coherence calls.
+
+    :func:`corpus_tools.topics.select_k` scores every model against the same texts. Sent
+    to its worker processes as token lists they are pickled again for every task; as
+    integer arrays joblib memory-maps them once. Scoring from the ids gives the values
+    :func:`coherence` gives for the same texts (the relevant-word ids are the same).
+    """
+
+    #: Term -> id; topic words must be terms (select_k's topics come from feature names).
+    index: dict[str, int]
+    #: Every token's term id (-1 for other tokens) and each document's length in tokens.
+    ids: np.ndarray
+    lengths: np.ndarray
+    #: Whether each term occurs in the texts.
+    present: np.ndarray
+
+    @classmethod
+    def encode(cls, texts: Sequence[Sequence[str]], terms: Sequence[str]) -> _EncodedTexts:
+        _check_texts(texts)
+        index = {w: i for i, w in enumerate(terms)}
+        ids, lengths = _c.token_ids(texts, index)
+        present = np.bincount(ids[ids >= 0], minlength=len(index)) > 0
+        return cls(index, ids, lengths, present)
+
+    def coherence(self, topics: Sequence[Sequence[str]], measure: Measure) -> float:
+        """As ``coherence(topics, texts, measure)`` for the encoded texts."""
+        if measure not in MEASURES:
+            raise EvaluationError(f"unknown coherence measure {measure!r}; use one of {MEASURES}")
+        index = _topic_word_index(topics)
+        terms = np.array([self.index[w] for w in index], dtype=np.int64)
+        # Term id -> relevant-word id; the extra last entry maps -1 (other tokens) to -1.
+        lookup = np.full(len(self.index) + 1, -1, dtype=np.int64)
+        lookup[terms] = np.arange(len(index))
+        values = _coherence_values(
+            topics, index, lookup[self.ids], self.lengths, self.present[terms], measure,
+            None, None, "gensim",
+        )  # fmt: skip
+        _warn_undefined(values)
+        return _c.arithmetic_mean(values)
 
 
 def _topic_coherence(counts: _c.Counts, topic: np.ndarray, measure: str) -> float:
@@ -186,7 +252,7 @@ def _present_topic_ids(
         warnings.warn(
             f"topic {k}: dropped {len(missing)} word(s) absent from the texts: {missing}",
             CoherenceWarning,
-            stacklevel=3,  # the caller of coherence()
+            stacklevel=4,  # the caller of coherence()
         )
     return ids[present[ids]][:top_n]
 

@@ -80,6 +80,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
+from ._russian_parse import parse_russian
 from .actors import KOREAN_PARTICLES, compile_variants, load_lexicon, shipped_lexicon
 from .actors import LANGUAGES as ACTOR_LANGUAGES
 from .errors import CorpusToolsError
@@ -196,19 +197,6 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
     return lemma
 
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-def _parse_russian(words: list[str]) -> dict[str, str]:
-    """pymorphy3's first normal form of each word; runs in a worker process too."""
-    morph = _morph()
-    return {w: morph.parse(w)[0].normal_form for w in words}
-
-
 class _RussianLemmas:
     """pymorphy3 lemmas with a per-type cache that persists across sessions.
 
@@ -220,9 +208,15 @@ class _RussianLemmas:
     not depend on that, so neither do results.
     """
 
-    #: New types below which starting worker processes (each loads the dictionaries)
-    #: costs more than it saves: about 3 s of parsing on one core.
-    PARALLEL_MIN_TYPES = 100_000
+    #: New types from which parsing in parallel processes pays. A worker costs about 0.3 CPU
+    #: s to start (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
+    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation"):
+    #: with a free core the split wins from ~30,000 types; 50,000 leaves a margin for a
+    #: busy machine, where the second core is not free.
+    PARALLEL_MIN_TYPES = 50_000
+    #: Types this process parses while a worker starts (0.35 s x 40,000 types/s): it takes
+    #: that many more than each worker, so that all finish together.
+    STARTUP_TYPES = 15_000
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -242,23 +236,33 @@ class _RussianLemmas:
     def __call__(self, word: str) -> str:
         lemma = self.lemmas.get(word)
         if lemma is None:
-            lemma = self.lemmas[word] = _parse_russian([word])[word]
+            lemma = self.lemmas[word] = parse_russian([word])[word]
         return lemma
 
     def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
-        """Parse the types not cached yet, in ``n_jobs`` processes when there are many."""
-        from joblib import Parallel, delayed, effective_n_jobs
+        """Parse the types not cached yet, in ``n_jobs`` processes when there are many.
+
+        This process parses a share itself while ``n_jobs - 1`` workers (loky, reused
+        across batches) start and parse the rest.
+        """
+        from joblib import effective_n_jobs
+        from joblib.externals.loky import get_reusable_executor
 
         missing = sorted(set(words) - self.lemmas.keys())
-        jobs = effective_n_jobs(n_jobs)
-        if len(missing) < self.PARALLEL_MIN_TYPES or jobs == 1:
-            self.lemmas.update(_parse_russian(missing))
+        jobs = min(effective_n_jobs(n_jobs), len(missing))
+        if len(missing) < self.PARALLEL_MIN_TYPES or jobs <= 1:
+            self.lemmas.update(parse_russian(missing))
             return
-        parts = [missing[i::jobs] for i in range(jobs)]
-        for done in Parallel(n_jobs=jobs, backend="loky")(
-            delayed(_parse_russian)(part) for part in parts
-        ):
-            self.lemmas.update(done)
+        share = max(1, (len(missing) - self.STARTUP_TYPES) // jobs)
+        own = len(missing) - share * (jobs - 1)
+        executor = get_reusable_executor(max_workers=jobs - 1)
+        futures = [
+            executor.submit(parse_russian, missing[start : start + share])
+            for start in range(own, len(missing), share)
+        ]
+        self.lemmas.update(parse_russian(missing[:own]))
+        for future in futures:
+            self.lemmas.update(future.result())
 
     def save(self) -> None:
         """Write the cache atomically if it grew; a read-only cache folder is left alone."""

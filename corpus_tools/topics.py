@@ -42,7 +42,7 @@ from . import __version__
 from ._files import file_sha256
 from ._readers import declared_language
 from .errors import CorpusToolsError
-from .evaluate import coherence, topic_diversity, topic_stability
+from .evaluate import _EncodedTexts, topic_diversity, topic_stability
 from .io import load_corpus
 from .provenance import record_model_input
 from .text import make_pipeline, prepare_config
@@ -1256,7 +1256,7 @@ def _score_one(
     X_train: sp.csr_matrix,
     X_test: sp.csr_matrix | None,
     names: np.ndarray,
-    texts: list[list[str]] | None,
+    texts: _EncodedTexts | None,
     top_n: int,
     params: Mapping[str, Any],
 ) -> tuple[dict[str, Any], np.ndarray]:
@@ -1271,7 +1271,7 @@ def _score_one(
         topics = model.top_terms_lists(top_n)
         row: dict[str, Any] = {"k": k, "seed": seed, "method": method}
         for measure in ("c_npmi", "c_v", "u_mass"):
-            row[measure] = np.nan if texts is None else coherence(topics, texts, measure=measure)
+            row[measure] = np.nan if texts is None else texts.coherence(topics, measure)
         row["diversity"] = topic_diversity(
             model.top_terms_lists(DIVERSITY_TOP_N), top_n=DIVERSITY_TOP_N
         )
@@ -1390,18 +1390,22 @@ def select_k(
     X, names = _as_dtm(X, feature_names)
     params = dict(model_params or {})
     ks, seeds = _check_select_args(ks, seeds, method, params, holdout, X.shape[0])
-    token_lists = None if texts is None else [list(t) for t in texts]
-    if token_lists is not None and len(token_lists) != X.shape[0]:
-        raise TopicModelError(f"{len(token_lists)} texts for {X.shape[0]} documents")
+    if texts is not None and len(texts) != X.shape[0]:
+        raise TopicModelError(f"{len(texts)} texts for {X.shape[0]} documents")
+    # Encoded once here: as arrays the texts reach the workers memory-mapped instead of
+    # being pickled again for every task.
+    encoded = None if texts is None else _EncodedTexts.encode(texts, names)
     X_train, X_test = X, None
     if method == "lda" and holdout > 0:
         train, test = _holdout_split(X.shape[0], holdout, random_state)
         X_train, X_test = X[train], X[test]
     _check_k(max(ks), *X_train.shape)
     stable = _seeded_nmf(method, params, len(seeds))
-    tasks = [(k, seed) for k in ks for seed in seeds]
+    # Largest K first (a fit's time grows with K), so that the last tasks are short ones and
+    # no worker waits long for the others; the table keeps the (k, seed) order.
+    tasks = sorted(((k, seed) for k in ks for seed in seeds), key=lambda task: -task[0])
     jobs = (
-        delayed(_score_one)(method, k, seed, X_train, X_test, names, token_lists, top_n, params)
+        delayed(_score_one)(method, k, seed, X_train, X_test, names, encoded, top_n, params)
         for k, seed in tasks
     )
     from .backends import joblib_parallel  # deferred: backends imports this module
@@ -1409,13 +1413,15 @@ def select_k(
     with joblib_parallel(backend, scheduler, n_jobs) as parallel:
         results = Parallel(**parallel, return_as="generator")(jobs)
         results = list(tqdm(results, total=len(tasks), desc="topic models", disable=not progress))
-    rows = [row for row, _ in results]
+    results.sort(key=lambda result: (ks.index(result[0]["k"]), seeds.index(result[0]["seed"])))
     by_k: dict[int, list[np.ndarray]] = {}
     for row, topic_word in results:
         by_k.setdefault(row["k"], []).append(topic_word)
-    for row in rows:
-        models = by_k[row["k"]]
-        row["stability"] = topic_stability(models) if len(models) > 1 and stable else np.nan
+    stability = {
+        k: topic_stability(models) if len(models) > 1 and stable else np.nan
+        for k, models in by_k.items()
+    }
+    rows = [{**row, "stability": stability[row["k"]]} for row, _ in results]
     return pd.DataFrame(rows, columns=list(SELECT_COLUMNS))
 
 

@@ -7,6 +7,8 @@ import re
 
 import pymorphy3
 import pytest
+from joblib.externals import loky
+from joblib.externals.loky import get_reusable_executor
 
 from corpus_tools import text
 from corpus_tools.text import Preprocessor
@@ -76,7 +78,8 @@ def test_parallel_parsing_gives_the_sequential_lemmas(cache_home, monkeypatch):
     text._russian_lemmas.cache_clear()
     _cache_file(cache_home).unlink()
     monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 1)
-    assert _prepare() == expected  # parsed by two worker processes this time
+    monkeypatch.setattr(text._RussianLemmas, "STARTUP_TYPES", 0)
+    assert _prepare() == expected  # parsed by this process and a worker this time
     assert set(json.loads(_cache_file(cache_home).read_text(encoding="utf-8"))) == WORD_TYPES
 
 
@@ -89,3 +92,31 @@ def test_no_persistence_when_switched_off_and_a_warning_when_unwritable(cache_ho
     (cache_home / "lemmas").write_text("a file where the folder should be", encoding="utf-8")
     with pytest.warns(UserWarning, match="cannot save the Russian lemma cache"):
         assert _prepare() == tokens
+
+
+def test_parallel_parsing_of_many_types_equals_one_process_and_pymorphy(monkeypatch):
+    """Thousands of dictionary forms (ambiguous ones too) and unknown words, split between
+    this process and a worker, get the lemmas of one process and of pymorphy3 itself."""
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    forms = []
+    for word, *_ in morph.dictionary.iter_known_words():
+        forms.append(word)
+        if len(forms) == 6_000:
+            break
+    words = [*forms, "кндровцы", "пхеньянщина", "северокорейско"]  # unknown: predicted
+    serial = text._RussianLemmas(None)
+    serial.prefetch(words, n_jobs=1)
+    executors = []
+
+    def spy(*args, **kwargs):
+        executors.append(kwargs)
+        return get_reusable_executor(*args, **kwargs)
+
+    monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 0)
+    monkeypatch.setattr(text._RussianLemmas, "STARTUP_TYPES", 0)  # an even split
+    monkeypatch.setattr(loky, "get_reusable_executor", spy)
+    parallel = text._RussianLemmas(None)
+    parallel.prefetch(words, n_jobs=2)
+    assert executors == [{"max_workers": 1}]  # the parallel path ran
+    assert parallel.lemmas == serial.lemmas
+    assert parallel.lemmas == {w: morph.parse(w)[0].normal_form for w in words}

@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 
 from corpus_tools import cli, topics
-from corpus_tools.evaluate import coherence
+from corpus_tools.evaluate import EvaluationError, coherence
 from corpus_tools.topics import (
     LDA,
     NMF,
@@ -395,6 +395,8 @@ def test_select_k_rejects_bad_arguments(planted):
         select_k(X, [3], holdout=1.0)
     with pytest.raises(TopicModelError, match="texts"):
         select_k(X, [3], texts=[["a"]])
+    with pytest.raises(EvaluationError, match=r"texts\[1\] is a string, not a list of tokens"):
+        select_k(X, [3], texts=[["a"], "a b", *[["b"]] * (len(X) - 2)])
     with pytest.raises(TopicModelError, match="random_state"):
         select_k(X, [3], model_params={"random_state": 1})
     with pytest.raises(TopicModelError, match="unknown"):

@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from corpus_tools import topics
+from corpus_tools.evaluate import coherence, topic_stability
 
 
 def corpus(seed: int = 5, n_docs: int = 120, n_terms: int = 40) -> np.ndarray:
@@ -42,6 +43,30 @@ def test_select_k_same_for_any_n_jobs():
     pd.testing.assert_frame_equal(
         serial.drop(columns="fit_seconds"), parallel.drop(columns="fit_seconds"), check_exact=True
     )
+
+
+def test_select_k_rows_and_scores_are_those_of_standalone_fits():
+    """Fits run largest K first and texts reach the workers encoded as term ids, yet the
+    rows keep the order of ``ks`` and ``seeds`` and each score is the one computed from
+    the standalone model against the raw token lists (with tokens that are no term)."""
+    X = corpus()
+    names = [f"w{j}" for j in range(X.shape[1])]
+    texts = [["of", *(f"w{j}" for j, c in enumerate(row) for _ in range(c)), "the"] for row in X]
+    ks, seeds, params = [2, 4, 3], [1, 0], {"max_iter": 5}
+    table = topics.select_k(
+        X, ks, seeds, texts=texts, feature_names=names, holdout=0.0, n_jobs=2,
+        model_params=params,
+    )  # fmt: skip
+    assert table[["k", "seed"]].to_numpy().tolist() == [[k, s] for k in ks for s in seeds]
+    for k in ks:
+        models = [
+            topics.LDA(k, random_state=s, **params).fit(X, feature_names=names) for s in seeds
+        ]
+        rows = table[table["k"] == k]
+        for (_, row), model in zip(rows.iterrows(), models, strict=True):
+            for measure in ("c_npmi", "c_v", "u_mass"):
+                assert row[measure] == coherence(model.top_terms_lists(10), texts, measure)
+        assert rows["stability"].eq(topic_stability([m.topic_word_ for m in models])).all()
 
 
 def test_select_k_model_equals_a_standalone_fit():
