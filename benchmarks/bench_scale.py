@@ -128,12 +128,12 @@ STEPS = {
     "make-corpus": step_make,
     "plain read": step_read,
     "ingest": step_ingest,
-    "ingest, 1 process": step_ingest_serial,
+    "ingest (1 process)": step_ingest_serial,
     "in-memory prepare+fit": step_memory,
     "streaming prepare+fit": step_streaming,
     "dask prepare+fit": step_dask,
-    "dask prepare, 1 worker": step_dask_prepare_1,
-    "dask prepare, 2 workers": step_dask_prepare_2,
+    "dask prepare (1 worker)": step_dask_prepare_1,
+    "dask prepare (2 workers)": step_dask_prepare_2,
 }
 
 
@@ -215,8 +215,8 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
         if (n, "ingest") in by and (n, "plain read") in by:
             ratio = by[(n, "ingest")] / by[(n, "plain read")]
             lines.append(f"N = {n:,}: ingest / plain reading = {ratio:.1f}x")
-        for one, two in (("ingest, 1 process", "ingest"),
-                         ("dask prepare, 1 worker", "dask prepare, 2 workers")):  # fmt: skip
+        for one, two in (("ingest (1 process)", "ingest"),
+                         ("dask prepare (1 worker)", "dask prepare (2 workers)")):  # fmt: skip
             if (n, one) in by and (n, two) in by:
                 lines.append(f"N = {n:,}: {two} vs {one}: {by[(n, one)] / by[(n, two)]:.2f}x")
     return "\n".join(lines) + "\n"
@@ -242,6 +242,9 @@ def main() -> None:
         print(json.dumps(result))
         return
     args.argv = sys.argv[1:]
+    unknown = [name for name in args.steps.split(",") if name not in STEPS]
+    if unknown:
+        parser.error(f"unknown step(s) {unknown}; known: {', '.join(STEPS)}")
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         work = (args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))) / f"n{n}"
