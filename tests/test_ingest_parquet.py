@@ -141,3 +141,22 @@ def test_spool_returns_texts_in_any_order(tmp_path: Path, monkeypatch: pytest.Mo
     rows = [49, 0, 13, 13, 27, 2]
     taken = spool.take(pd.Series(rows).to_numpy())
     pd.testing.assert_series_equal(taken, texts.iloc[rows].reset_index(drop=True))
+
+
+def test_reading_a_corpus_skips_the_manifests_list_of_sources(mixed: Path, tmp_path: Path) -> None:
+    from corpus_tools.io import CorpusManifestError, _manifest_without_sources
+
+    out = tmp_path / "c.parquet"
+    ingest_to_parquet(mixed, out)
+    manifest = manifest_path(out)
+    whole = json.loads(manifest.read_text("utf-8"))
+    assert len(whole["sources"]) > 10
+    assert _manifest_without_sources(manifest) == {**whole, "sources": []}
+    # Another layout (sources not last) is read whole.
+    reordered = {"sources": whole["sources"], **{k: v for k, v in whole.items() if k != "sources"}}
+    manifest.write_text(json.dumps(reordered, indent=1), encoding="utf-8")
+    assert _manifest_without_sources(manifest) == whole
+    # A manifest cut short inside its sources is not a manifest.
+    manifest.write_text(json.dumps(whole, indent=1, sort_keys=True)[:-200], encoding="utf-8")
+    with pytest.raises(CorpusManifestError, match="not a valid manifest"):
+        read_corpus(out)
