@@ -487,14 +487,12 @@ def ingest_to_parquet(
     Examples
     --------
     >>> import pathlib, tempfile
-    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "gazeta"
-    >>> folder.mkdir()
-    >>> _ = (folder / "001_0123456789abcdef.txt").write_text(
-    ...     " date 2024-06-19 Kim i Putin Źródło: PAP\\n\\nKim Dzong Un spotkał Putina.",
-    ...     encoding="utf-8")
-    >>> report = ingest_to_parquet(folder.parent, folder.parent / "c.parquet")
-    >>> read_corpus(folder.parent / "c.parquet")["doc_id"].tolist()
-    ['gazeta/001_0123456789abcdef']
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "in").mkdir()
+    >>> _ = (root / "in" / "a.csv").write_text("doc_id,text\\nk1,Kim met Putin.\\n")
+    >>> report = ingest_to_parquet(root / "in", root / "c.parquet")
+    >>> report.counts()["loaded"], read_corpus(root / "c.parquet")["text"].tolist()
+    (1, ['Kim met Putin.'])
     """
     bound = inspect.signature(ingest).bind(source, **options)  # unknown options: TypeError
     bound.apply_defaults()
