@@ -246,7 +246,7 @@ class _RussianLemmas:
         across batches) start and parse the rest.
         """
         from joblib import effective_n_jobs
-        from joblib.externals.loky import get_reusable_executor
+        from joblib.executor import get_memmapping_executor
 
         missing = sorted(set(words) - self.lemmas.keys())
         jobs = min(effective_n_jobs(n_jobs), len(missing))
@@ -255,7 +255,10 @@ class _RussianLemmas:
             return
         share = max(1, (len(missing) - self.STARTUP_TYPES) // jobs)
         own = len(missing) - share * (jobs - 1)
-        executor = get_reusable_executor(max_workers=jobs - 1)
+        # joblib's own factory for loky's one reusable executor: made with loky's directly,
+        # the executor lacks what joblib.Parallel expects of it when it reuses it next
+        # (a K-sweep after preparing Russian texts failed with an AttributeError).
+        executor = get_memmapping_executor(jobs - 1)
         futures = [
             executor.submit(parse_russian, missing[start : start + share])
             for start in range(own, len(missing), share)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import joblib
+import joblib.executor
 import pymorphy3
 import pytest
-from joblib.externals import loky
-from joblib.externals.loky import get_reusable_executor
+from joblib.executor import get_memmapping_executor
 
 from corpus_tools import text
 from corpus_tools.text import Preprocessor
@@ -109,14 +110,24 @@ def test_parallel_parsing_of_many_types_equals_one_process_and_pymorphy(monkeypa
     executors = []
 
     def spy(*args, **kwargs):
-        executors.append(kwargs)
-        return get_reusable_executor(*args, **kwargs)
+        executors.append(args)
+        return get_memmapping_executor(*args, **kwargs)
 
     monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 0)
     monkeypatch.setattr(text._RussianLemmas, "STARTUP_TYPES", 0)  # an even split
-    monkeypatch.setattr(loky, "get_reusable_executor", spy)
+    monkeypatch.setattr(joblib.executor, "get_memmapping_executor", spy)
     parallel = text._RussianLemmas(None)
     parallel.prefetch(words, n_jobs=2)
-    assert executors == [{"max_workers": 1}]  # the parallel path ran
+    assert executors == [(1,)]  # the parallel path ran
     assert parallel.lemmas == serial.lemmas
     assert parallel.lemmas == {w: morph.parse(w)[0].normal_form for w in words}
+
+
+def test_joblib_runs_after_parallel_parsing(monkeypatch):
+    """The workers that parsed lemmas are joblib's: a K-sweep after it must still run."""
+    monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 0)
+    lemmas = text._RussianLemmas(None)
+    lemmas.prefetch(["солдаты", "ракеты", "переговоры", "договор"], n_jobs=2)
+    assert lemmas.lemmas["солдаты"] == "солдат"
+    squares = joblib.Parallel(n_jobs=2, backend="loky")(joblib.delayed(pow)(i, 2) for i in range(4))
+    assert squares == [0, 1, 4, 9]
