@@ -12,8 +12,10 @@ For each size N (default 10,000; the issue's table wants 10^4, 10^5 and 10^6) th
    - ``dask``: ``backends.corpus_matrix`` + ``backends.fit_model`` on the embedded
      LocalCluster (2 single-threaded worker processes; start-up included).
 
-Also: the ingest in one process (``n_jobs=1``) and the Dask preparation alone with 1 and
-with 2 workers, for the speed-up of 2 workers over one.
+Also, for the speed-up of 2 workers over one: the ingest in one process (``n_jobs=1``),
+the Dask preparation alone with 1 and with 2 workers, and a K-sweep on the Dask cluster
+(``select_k(backend="dask")``, K = 5, 10, 15, 20 x 2 seeds, timed without the start-up)
+with 1 and with 2 workers.
 
 Every step runs in its own child process; its wall time and peak resident memory
 (``ru_maxrss`` of that child and, for dask and ingest, of the largest of its own children)
@@ -49,6 +51,7 @@ from pathlib import Path
 LANGUAGE = "pl"
 PSS_INTERVAL = 0.5  # seconds between samples of the step's memory
 CHUNK = 10_000
+SWEEP_KS, SWEEP_SEEDS = (5, 10, 15, 20), (0, 1)  # 8 fits for the K-sweep steps
 BATCH = 1_000
 
 
@@ -90,6 +93,29 @@ def _dask_prepare(work: Path, n_workers: int) -> dict[str, object]:
     with backends.dask_client(n_workers=n_workers):
         data = backends.corpus_matrix(work / "c.parquet", language=LANGUAGE, chunk_size=CHUNK)
     return {"docs": data.X.shape[0], "terms": data.X.shape[1]}
+
+
+def _dask_sweep(work: Path, n_workers: int, passes: int) -> dict[str, object]:
+    """A K-sweep on the Dask cluster: the (K, seed) fits are its parallel work."""
+    from corpus_tools import backends
+    from corpus_tools.streaming import stream_matrix
+    from corpus_tools.topics import select_k
+
+    with stream_matrix(work / "c.parquet", language=LANGUAGE, chunk_size=CHUNK) as streamed:
+        data = streamed.to_topic_input()
+    with backends.dask_client(n_workers=n_workers):
+        start = time.perf_counter()
+        select_k(data.X, SWEEP_KS, SWEEP_SEEDS, feature_names=data.feature_names,
+                 texts=data.texts, model_params={"max_iter": passes}, backend="dask")  # fmt: skip
+        return {"sweep_s": time.perf_counter() - start, "docs": data.X.shape[0]}
+
+
+def step_dask_sweep_1(work: Path, passes: int, **_: object) -> dict[str, object]:
+    return _dask_sweep(work, 1, passes)
+
+
+def step_dask_sweep_2(work: Path, passes: int, **_: object) -> dict[str, object]:
+    return _dask_sweep(work, 2, passes)
 
 
 def step_dask_prepare_1(work: Path, **_: object) -> dict[str, object]:
@@ -139,6 +165,8 @@ STEPS = {
     "dask prepare+fit": step_dask,
     "dask prepare (1 worker)": step_dask_prepare_1,
     "dask prepare (2 workers)": step_dask_prepare_2,
+    "dask K-sweep (1 worker)": step_dask_sweep_1,
+    "dask K-sweep (2 workers)": step_dask_sweep_2,
 }
 
 
@@ -224,6 +252,13 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
                          ("dask prepare (1 worker)", "dask prepare (2 workers)")):  # fmt: skip
             if (n, one) in by and (n, two) in by:
                 lines.append(f"N = {n:,}: {two} vs {one}: {by[(n, one)] / by[(n, two)]:.2f}x")
+        sweeps = {r["step"]: float(r["sweep_s"]) for r in rows if r["n"] == n and "sweep_s" in r}
+        one, two = sweeps.get("dask K-sweep (1 worker)"), sweeps.get("dask K-sweep (2 workers)")
+        if one and two:
+            lines.append(
+                f"N = {n:,}: dask K-sweep, the sweep alone: 1 worker {one:.1f} s, "
+                f"2 workers {two:.1f} s: {one / two:.2f}x"
+            )
     return "\n".join(lines) + "\n"
 
 
