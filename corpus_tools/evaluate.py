@@ -139,13 +139,20 @@ def coherence(
     if top_n is not None and top_n < 1:
         raise EvaluationError(f"top_n must be at least 1, got {top_n}")
     index = _topic_word_index(topics)
-    ids, lengths = _c.token_ids(texts, index)
-    present = np.bincount(ids[ids >= 0], minlength=len(index)) > 0
+    ids, lengths, present = _token_ids(texts, index)
     values = _coherence_values(
         topics, index, ids, lengths, present, measure, top_n, window_size, mode
     )
     _warn_undefined(values)
     return values if per_topic else _c.arithmetic_mean(values)
+
+
+def _token_ids(
+    texts: Sequence[Sequence[str]], index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every token's id in ``index`` (-1: not in it), each text's length, which ids occur."""
+    ids, lengths = _c.token_ids(texts, index)
+    return ids, lengths, np.bincount(ids[ids >= 0], minlength=len(index)) > 0
 
 
 def _topic_word_index(topics: Sequence[Sequence[str]]) -> dict[str, int]:
@@ -200,9 +207,7 @@ class _EncodedTexts:
     def encode(cls, texts: Sequence[Sequence[str]], terms: Sequence[str]) -> _EncodedTexts:
         _check_texts(texts)
         index = {w: i for i, w in enumerate(terms)}
-        ids, lengths = _c.token_ids(texts, index)
-        present = np.bincount(ids[ids >= 0], minlength=len(index)) > 0
-        return cls(index, ids, lengths, present)
+        return cls(index, *_token_ids(texts, index))
 
     def coherence(self, topics: Sequence[Sequence[str]], measure: Measure) -> float:
         """As ``coherence(topics, texts, measure)`` for the encoded texts."""
