@@ -496,8 +496,8 @@ def ingest_to_parquet(
     """
     bound = inspect.signature(ingest).bind(source, **options)  # unknown options: TypeError
     bound.apply_defaults()
+    path = check_output_path(out)  # before the walk, which takes a while for 10^6 files
     plan = _plan(**bound.arguments)
-    path = check_output_path(out)
     with (
         output_lock(path),
         tempfile.TemporaryDirectory(prefix=f".{path.name}.spool-", dir=path.parent) as spool,
