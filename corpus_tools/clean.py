@@ -75,10 +75,15 @@ def normalize_text(text: str) -> str:
 
 def _split_lines(text: str) -> list[str]:
     """The NFC lines of ``text`` (any line ends) without trailing whitespace."""
-    text = unicodedata.normalize("NFC", text)
+    text = _newlines(unicodedata.normalize("NFC", text))
+    return [line.rstrip(_TRAILING_SPACE) for line in text.split("\n")]
+
+
+def _newlines(text: str) -> str:
+    """``text`` with Windows (CR LF) and old Mac (CR) line ends as LF."""
     if "\r" in text:  # the search for "\r\n" costs more than this one
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.rstrip(_TRAILING_SPACE) for line in text.split("\n")]
+    return text
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -1022,8 +1022,7 @@ def _read_article(result: _Result, entry: _Entry, name: str, data: bytes, cfg: _
         raise _Skipped("empty")
     # The profile normalises the body; only the header line needs it here (CR first,
     # so that old Mac line ends still split off the header).
-    if "\r" in text:  # the search for "\r\n" costs more than this one
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = clean._newlines(text)
     doc_id = _stem(entry.rel)
     header = parse_article(text)
     if header is None:
