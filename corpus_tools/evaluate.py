@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.pairwise import cosine_similarity
@@ -208,6 +209,16 @@ class _EncodedTexts:
         _check_texts(texts)
         index = {w: i for i, w in enumerate(terms)}
         return cls(index, *_token_ids(texts, index))
+
+    def counts_equal(self, X: sp.spmatrix) -> bool:
+        """Whether the texts' term counts per document are the matrix ``X``."""
+        rows = np.repeat(np.arange(len(self.lengths)), self.lengths)
+        known = self.ids >= 0
+        counts = sp.csr_matrix(
+            (np.ones(known.sum(), dtype=np.int64), (rows[known], self.ids[known])),
+            shape=(len(self.lengths), len(self.index)),
+        )
+        return counts.shape == X.shape and (counts != X).nnz == 0
 
     def coherence(self, topics: Sequence[Sequence[str]], measure: Measure) -> float:
         """As ``coherence(topics, texts, measure)`` for the encoded texts."""

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from .evaluate import _EncodedTexts
 from .topics import TopicModelError, _as_doc_ids, _as_dtm, _row_normalise, _TopicModel
 
 __all__ = ["GibbsLDA"]
@@ -37,17 +38,46 @@ def _tomotopy() -> Any:
     return tomotopy
 
 
+def _check_counts(X: sp.csr_matrix) -> None:
+    if not np.array_equal(X.data.astype(np.int64), X.data):
+        raise TopicModelError("Gibbs LDA needs integer term counts (not weights such as TF-IDF)")
+
+
+def _columns(n_terms: int) -> np.ndarray:
+    # One string per column, shared by its tokens: a per-row astype(str) made a new string
+    # per token and cost a tenth of a short fit.
+    return np.array([str(j) for j in range(n_terms)], dtype=object)
+
+
+def _split(words: list[str], ends: np.ndarray) -> list[list[str]]:
+    """``words`` cut into documents at the cumulative token counts ``ends`` (0 first)."""
+    return [words[a:b] for a, b in pairwise(ends.tolist())]
+
+
 def _words(X: sp.csr_matrix) -> list[list[str]]:
     """Each row as its tokens (column numbers as words, repeated by count, in column order)."""
+    _check_counts(X)
     counts = X.data.astype(np.int64)
-    if not np.array_equal(counts, X.data):
-        raise TopicModelError("Gibbs LDA needs integer term counts (not weights such as TF-IDF)")
-    # One string per column, shared by its tokens, and one slice per row: a per-row
-    # astype(str) made a new string per token and cost a tenth of a short fit.
-    columns = np.array([str(j) for j in range(X.shape[1])], dtype=object)
-    words = columns[np.repeat(X.indices, counts)].tolist()
-    ends = np.concatenate(([0], np.cumsum(counts)))[X.indptr]
-    return [words[a:b] for a, b in pairwise(ends.tolist())]
+    words = _columns(X.shape[1])[np.repeat(X.indices, counts)].tolist()
+    return _split(words, np.concatenate(([0], np.cumsum(counts)))[X.indptr])
+
+
+def _words_in_text_order(X: sp.csr_matrix, texts: _EncodedTexts) -> list[list[str]]:
+    """Each row as its tokens in the order of its text (column numbers as words).
+
+    The sampler starts by visiting tokens in the order given, so this is the model tomotopy
+    fits when given the texts themselves. The texts' term counts must be ``X``.
+    """
+    _check_counts(X)
+    if not texts.counts_equal(X):
+        raise TopicModelError(
+            "texts do not match X: their counts of the feature names differ from the "
+            "matrix; pass the tokens the matrix was counted from"
+        )
+    known = texts.ids >= 0
+    words = _columns(X.shape[1])[texts.ids[known]].tolist()
+    text_ends = np.concatenate(([0], np.cumsum(texts.lengths)))
+    return _split(words, np.concatenate(([0], np.cumsum(known)))[text_ends])
 
 
 class _TomotopyLDA(BaseEstimator):
@@ -72,7 +102,7 @@ class _TomotopyLDA(BaseEstimator):
         self.infer_iterations = infer_iterations
         self.random_state = random_state
 
-    def fit(self, X: sp.csr_matrix) -> Self:
+    def fit(self, X: sp.csr_matrix, texts: _EncodedTexts | None = None) -> Self:
         tp = _tomotopy()
         k = self.n_components
         prior = 1.0 / k
@@ -83,7 +113,7 @@ class _TomotopyLDA(BaseEstimator):
             seed=0 if self.random_state is None else int(self.random_state),
         )
         model.optim_interval = self.optimize_interval
-        docs = _words(X)
+        docs = _words(X) if texts is None else _words_in_text_order(X, texts)
         used = [i for i, words in enumerate(docs) if words]  # tomotopy drops empty documents
         for i in used:
             model.add_doc(docs[i])
@@ -180,18 +210,38 @@ class GibbsLDA(_TopicModel):
         y: None = None,
         feature_names: Sequence[str] | None = None,
         doc_ids: Iterable[Hashable] | None = None,
+        texts: Sequence[Sequence[str]] | _EncodedTexts | None = None,
     ) -> Self:
         """Fit the model to a count matrix (see :meth:`corpus_tools.topics.LDA.fit`).
 
         ``doc_topic_`` comes from the final Gibbs sample of the training documents rather
         than from a second inference pass.
 
+        Parameters
+        ----------
+        X, y, feature_names, doc_ids
+            As in :meth:`corpus_tools.topics.LDA.fit`.
+        texts : sequence of token lists, optional
+            The tokens ``X`` was counted from. The sampler's first sweep assigns topics
+            token by token, so the order of the tokens shapes the model: with the texts it
+            visits them in text order (the model tomotopy fits given the texts
+            themselves), without them grouped by term. Both are valid samples; the texts
+            make the model match tomotopy's. Their counts of ``feature_names`` must equal
+            ``X``.
+
         Returns
         -------
         self
+
+        Raises
+        ------
+        TopicModelError
+            For weights that are not counts, or texts whose counts differ from ``X``.
         """
         X, names = _as_dtm(X, feature_names)
-        estimator = self._make_estimator().fit(X)
+        if texts is not None and not isinstance(texts, _EncodedTexts):
+            texts = _EncodedTexts.encode(texts, names)
+        estimator = self._make_estimator().fit(X, texts)
         self._set_fitted(
             estimator,
             names,

@@ -1259,6 +1259,7 @@ def _score_one(
     texts: _EncodedTexts | None,
     top_n: int,
     params: Mapping[str, Any],
+    fit_options: Mapping[str, Any],
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Fit one model and score it; runs inside a joblib worker."""
     # Sequential inside the task: under joblib's Dask backend scikit-learn's inner
@@ -1266,7 +1267,7 @@ def _score_one(
     with threadpool_limits(1), parallel_config(backend="sequential"):
         model = make_model(method, k, random_state=seed, **params)
         start = time.perf_counter()
-        model.fit(X_train, feature_names=names)
+        model.fit(X_train, feature_names=names, **fit_options)
         fit_seconds = time.perf_counter() - start
         topics = model.top_terms_lists(top_n)
         row: dict[str, Any] = {"k": k, "seed": seed, "method": method}
@@ -1333,7 +1334,9 @@ def select_k(
     seeds : iterable of int, default=(0, 1, 2)
         ``random_state`` of the models; one model per K and seed.
     method : {"lda", "nmf", "gibbs"}, default="lda"
-        ``"gibbs"``: :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy), no perplexity.
+        ``"gibbs"``: :class:`corpus_tools.gibbs.GibbsLDA` (tomotopy), no perplexity; when
+        ``texts`` are the tokens ``X`` counts, its sampler visits them in text order (see
+        :meth:`GibbsLDA.fit <corpus_tools.gibbs.GibbsLDA.fit>`).
     texts : sequence of token lists, optional
         The prepared documents (the reference corpus for coherence). Without them the
         coherence columns are NaN.
@@ -1404,8 +1407,14 @@ def select_k(
     # Largest K first (a fit's time grows with K), so that the last tasks are short ones and
     # no worker waits long for the others; the table keeps the (k, seed) order.
     tasks = sorted(((k, seed) for k in ks for seed in seeds), key=lambda task: -task[0])
+    # Gibbs LDA visits the tokens in text order when the texts are what X counts (the model
+    # tomotopy fits from the texts); LDA and NMF see only the counts.
+    ordered = method == "gibbs" and encoded is not None and encoded.counts_equal(X)
+    fit_options = {"texts": encoded} if ordered else {}
     jobs = (
-        delayed(_score_one)(method, k, seed, X_train, X_test, names, encoded, top_n, params)
+        delayed(_score_one)(
+            method, k, seed, X_train, X_test, names, encoded, top_n, params, fit_options
+        )
         for k, seed in tasks
     )
     from .backends import joblib_parallel  # deferred: backends imports this module

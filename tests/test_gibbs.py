@@ -44,6 +44,39 @@ def test_the_model_is_tomotopys_with_the_same_seed(english):
     np.testing.assert_allclose(model.doc_topic_[used], theta / theta.sum(axis=1, keepdims=True))
 
 
+def _tomotopy_from_texts(texts, k, seed, iterations):
+    """tomotopy given the token lists themselves, as a user of tomotopy alone would."""
+    ref = tp.LDAModel(k=k, alpha=1.0 / k, eta=1.0 / k, seed=seed)
+    for doc in texts:
+        if doc:
+            ref.add_doc(doc)
+    ref.train(iterations, workers=1)
+    return ref
+
+
+def test_with_the_texts_the_model_is_tomotopys_fitted_on_the_texts(english):
+    texts = [[w for w in doc if w in set(english.feature_names)] for doc in english.texts]
+    model = GibbsLDA(5, iterations=100, random_state=3).fit(
+        english.X, feature_names=english.feature_names, texts=english.texts
+    )
+    ref = _tomotopy_from_texts(texts, 5, 3, 100)
+    words = list(ref.used_vocabs)
+    columns = [list(english.feature_names).index(w) for w in words]
+    expected = np.array([ref.get_topic_word_dist(t) for t in range(5)], dtype=np.float64)
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.topic_word_[:, columns], expected, rtol=1e-9)
+    # Grouped by term (no texts) the sampler starts elsewhere: another sample.
+    grouped = GibbsLDA(5, iterations=100, random_state=3).fit(english.X)
+    assert not np.allclose(grouped.topic_word_, model.topic_word_)
+
+
+def test_texts_that_do_not_count_to_x_are_refused(english):
+    texts = [list(doc) for doc in english.texts]
+    texts[1] = texts[1][1:] or ["zzz"]
+    with pytest.raises(TopicModelError, match="texts do not match X"):
+        GibbsLDA(3, iterations=5).fit(english.X, feature_names=english.feature_names, texts=texts)
+
+
 def test_same_seed_same_model_other_seed_other_model(english):
     fit = [make_model("gibbs", 4, iterations=50, random_state=s).fit(english.X) for s in (0, 0, 1)]
     np.testing.assert_array_equal(fit[0].components_, fit[1].components_)
@@ -74,6 +107,47 @@ def test_select_k_sweeps_gibbs_models_in_parallel_with_the_same_result(english):
     two = select_k(english.X, [3, 4], n_jobs=2, **kwargs)
     pd.testing.assert_frame_equal(one.drop(columns="fit_seconds"), two.drop(columns="fit_seconds"))
     assert one["perplexity"].isna().all() and one["stability"].notna().all()
+
+
+def test_select_k_gibbs_scores_the_models_tomotopy_fits_from_the_texts(english):
+    from corpus_tools.evaluate import coherence
+
+    table = select_k(
+        english.X,
+        [3, 4],
+        seeds=[1],
+        method="gibbs",
+        texts=english.texts,
+        feature_names=english.feature_names,
+        model_params={"iterations": 60},
+    )
+    vocab = set(english.feature_names)
+    texts = [[w for w in doc if w in vocab] for doc in english.texts]
+    for k in (3, 4):
+        ref = _tomotopy_from_texts(texts, k, 1, 60)
+        top = [[w for w, _ in ref.get_topic_words(t, top_n=10)] for t in range(k)]
+        row = table[table["k"] == k].iloc[0]
+        assert row["c_npmi"] == pytest.approx(coherence(top, english.texts, "c_npmi"), abs=1e-12)
+
+
+def test_select_k_gibbs_with_another_reference_corpus_fits_from_the_counts(english):
+    from corpus_tools.evaluate import coherence
+
+    reference = [list(reversed(doc)) for doc in english.texts[::-1]]  # not what X counts
+    table = select_k(
+        english.X,
+        [3],
+        seeds=[1],
+        method="gibbs",
+        texts=reference,
+        feature_names=english.feature_names,
+        model_params={"iterations": 40},
+    )
+    model = GibbsLDA(3, iterations=40, random_state=1).fit(
+        english.X, feature_names=english.feature_names
+    )
+    expected = coherence(model.top_terms_lists(10), reference, "c_npmi")
+    assert table["c_npmi"].iloc[0] == pytest.approx(expected, abs=1e-12)
 
 
 def test_weights_are_refused_and_empty_documents_get_uniform_shares():
