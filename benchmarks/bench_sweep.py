@@ -218,8 +218,8 @@ def report(texts, vocab, args, ks, seeds, results: dict[str, tuple[pd.DataFrame,
     ]
     for tool, (table, seconds) in results.items():
         lines.append(
-            f"| {tool} | {seconds:.1f} | {seconds / base:.2f} | {table['c_npmi'].mean():.3f} | "
-            f"{table['c_v'].mean():.3f} | {table['stability'].mean():.3f} |"
+            f"| {tool} | {seconds:.1f} | {seconds / base:.2f} | {table['c_npmi'].mean():.4f} | "
+            f"{table['c_v'].mean():.4f} | {table['stability'].mean():.4f} |"
         )
     lines += ["", "Per K (mean over seeds): c_npmi / c_v / stability", ""]
     lines += ["| K | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]

@@ -96,10 +96,19 @@ class SpooledTexts:
         # Files in order of first use: a corpus read in path order uses each file once.
         for index in dict.fromkeys(files.tolist()):
             here = np.flatnonzero(files == index)
-            pieces.append(self._read(index).take(pa.array(rows[here] - starts[index])))
+            pieces.append(_take(self._read(index), rows[here] - starts[index]))
             positions.append(here)
         if not pieces:
             return pd.Series([], dtype=self._dtype)
-        order = np.argsort(np.concatenate(positions), kind="stable")
-        texts = pa.concat_arrays(pieces).take(pa.array(order))
+        texts = _take(
+            pa.concat_arrays(pieces), np.argsort(np.concatenate(positions), kind="stable")
+        )
         return pd.Series(texts.to_pandas(types_mapper={pa.large_string(): self._dtype}.get))
+
+
+def _take(array: pa.Array, positions: np.ndarray) -> pa.Array:
+    """``array.take(positions)``; a run of consecutive positions is a slice, not a copy
+    (the usual case: a corpus read in path order takes each spool file's texts in order)."""
+    if len(positions) and (np.diff(positions) == 1).all():
+        return array.slice(int(positions[0]), len(positions))
+    return array.take(pa.array(positions))

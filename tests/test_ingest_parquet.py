@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -138,9 +139,10 @@ def test_spool_returns_texts_in_any_order(tmp_path: Path, monkeypatch: pytest.Mo
     for lo in range(0, 50, 7):
         spool.add(texts.iloc[lo : lo + 7])
     assert len(list(tmp_path.iterdir())) > 3
-    rows = [49, 0, 13, 13, 27, 2]
-    taken = spool.take(pd.Series(rows).to_numpy())
-    pd.testing.assert_series_equal(taken, texts.iloc[rows].reset_index(drop=True))
+    # Out of order, repeated, consecutive across spool files, one, none.
+    for rows in ([49, 0, 13, 13, 27, 2], list(range(3, 41)), [5, 6, 7, 1], [8], []):
+        taken = spool.take(np.array(rows, dtype=np.int64))
+        pd.testing.assert_series_equal(taken, texts.iloc[rows].reset_index(drop=True))
 
 
 def test_reading_a_corpus_skips_the_manifests_list_of_sources(mixed: Path, tmp_path: Path) -> None:
@@ -160,3 +162,23 @@ def test_reading_a_corpus_skips_the_manifests_list_of_sources(mixed: Path, tmp_p
     manifest.write_text(json.dumps(whole, indent=1, sort_keys=True)[:-200], encoding="utf-8")
     with pytest.raises(CorpusManifestError, match="not a valid manifest"):
         read_corpus(out)
+
+
+def test_the_streamed_manifest_is_json_dumps_indented(tmp_path: Path) -> None:
+    import io as stdio
+
+    from corpus_tools.io import _dump_manifest
+
+    manifest = {"n_rows": 3, "config": {"b": [1, 2], "a": None}, "languages": {"pl": 2}}
+    sources = [
+        {"path": 'in/"q"\\ż.txt', "sha256": None, "status": "loaded", "n_records": 2},
+        {"path": "b\nc", "sha256": "ab", "status": "skipped", "reader": None, "n_records": None},
+        {"path": "nested", "notes": ["x", {"y": 1.5}], "empty": {}},
+        {},
+    ]
+    for listed in (sources, []):
+        handle = stdio.BytesIO()
+        _dump_manifest(manifest, iter(listed), handle)
+        whole = {**manifest, "sources": listed}
+        expected = json.dumps(whole, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        assert handle.getvalue().decode("utf-8") == expected
