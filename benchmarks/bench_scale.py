@@ -13,7 +13,8 @@ For each size N (default 10,000; the issue's table wants 10^4, 10^5 and 10^6) th
      LocalCluster (2 single-threaded worker processes; start-up included).
 
 Also, for the speed-up of 2 workers over one: the ingest as a library call
-(``ingest_to_parquet``) in one process (``n_jobs=1``) and with 2 reader processes, the Dask preparation alone with 1 and with 2 workers, and a K-sweep on the Dask cluster
+(``ingest_to_parquet``) in one process (``n_jobs=1``) and with 2 reader processes, the
+Dask preparation alone with 1 and with 2 workers, and a K-sweep on the Dask cluster
 (``select_k(backend="dask")``, K = 5, 10, 15, 20 x 2 seeds, timed without the start-up)
 with 1 and with 2 workers.
 
