@@ -208,15 +208,16 @@ class _RussianLemmas:
     not depend on that, so neither do results.
     """
 
-    #: New types from which parsing in parallel processes pays. A worker costs about 0.3 CPU
-    #: s to start (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
-    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation"):
-    #: with a free core the split wins from ~30,000 types; 50,000 leaves a margin for a
-    #: busy machine, where the second core is not free.
-    PARALLEL_MIN_TYPES = 50_000
-    #: Types this process parses while a worker starts (0.35 s x 40,000 types/s): it takes
-    #: that many more than each worker, so that all finish together.
-    STARTUP_TYPES = 15_000
+    #: New types from which parsing in parallel processes pays. A worker takes about 0.35 s
+    #: to start (0.28 CPU s: a new Python with loky and joblib, then pymorphy3 and its
+    #: dictionaries) while one core parses about 200,000 types/s with pymorphy3's C DAWG
+    #: reader (BENCHMARKS.md, "Russian preparation"): the worker shortens the wall time
+    #: from ~70,000 types, and by a tenth of a second from ~110,000; below, its start-up is
+    #: CPU taken from a shared machine for nothing.
+    PARALLEL_MIN_TYPES = 100_000
+    #: Types per task of the parallel path: small enough that a chunk parsed twice where
+    #: this process meets a worker costs ~10 ms, large enough that tasks cost little.
+    CHUNK_TYPES = 2_000
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -242,8 +243,12 @@ class _RussianLemmas:
     def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
         """Parse the types not cached yet, in ``n_jobs`` processes when there are many.
 
-        This process parses a share itself while ``n_jobs - 1`` workers (loky, reused
-        across batches) start and parse the rest.
+        The types are cut into chunks of :attr:`CHUNK_TYPES`. Workers (loky's, reused
+        across batches) take chunks from the end while this process parses from the start
+        and takes each chunk a worker has finished. A chunk not finished when this process
+        reaches it is parsed here as well (a lemma does not depend on who parses it), so
+        this process never waits for a worker: not for one still starting, nor for a
+        crashed one.
         """
         from joblib import effective_n_jobs
         from joblib.executor import get_memmapping_executor
@@ -253,19 +258,19 @@ class _RussianLemmas:
         if len(missing) < self.PARALLEL_MIN_TYPES or jobs <= 1:
             self.lemmas.update(parse_russian(missing))
             return
-        share = max(1, (len(missing) - self.STARTUP_TYPES) // jobs)
-        own = len(missing) - share * (jobs - 1)
+        size = self.CHUNK_TYPES
+        chunks = [missing[start : start + size] for start in range(0, len(missing), size)]
         # joblib's own factory for loky's one reusable executor: made with loky's directly,
         # the executor lacks what joblib.Parallel expects of it when it reuses it next
         # (a K-sweep after preparing Russian texts failed with an AttributeError).
         executor = get_memmapping_executor(jobs - 1)
-        futures = [
-            executor.submit(parse_russian, missing[start : start + share])
-            for start in range(own, len(missing), share)
-        ]
-        self.lemmas.update(parse_russian(missing[:own]))
-        for future in futures:
-            self.lemmas.update(future.result())
+        futures = [executor.submit(parse_russian, chunk) for chunk in reversed(chunks)]
+        for chunk, future in zip(chunks, reversed(futures), strict=True):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.lemmas.update(future.result())
+            else:
+                future.cancel()  # a chunk no worker has taken yet is never parsed twice
+                self.lemmas.update(parse_russian(chunk))
 
     def save(self) -> None:
         """Write the cache atomically if it grew; a read-only cache folder is left alone."""
