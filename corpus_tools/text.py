@@ -200,8 +200,9 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
 class _RussianLemmas:
     """pymorphy3 lemmas with a per-type cache that persists across sessions.
 
-    Parsing is the cost of Russian preparation (~10x the rest), and word types repeat
-    across documents and corpora, so each type is parsed once: looked up in this cache,
+    Parsing is the costliest step of Russian preparation (about 40 % of a run with a cold
+    cache, even with pymorphy3's C DAWG reader, and 5x more without it), and word types
+    repeat across documents and corpora, so each type is parsed once: looked up in this cache,
     loaded from ``<data_home>/lemmas/ru-pymorphy3-<versions>.json`` (the versions of
     pymorphy3 and its dictionaries name the file, so an upgrade starts a new one). A batch
     with many new types parses them in parallel processes (:meth:`prefetch`); lemmas do
@@ -210,10 +211,10 @@ class _RussianLemmas:
 
     #: New types from which parsing in parallel processes pays. A worker takes about 0.35 s
     #: to start (0.28 CPU s: a new Python with loky and joblib, then pymorphy3 and its
-    #: dictionaries) while one core parses about 200,000 types/s with pymorphy3's C DAWG
-    #: reader (BENCHMARKS.md, "Russian preparation"): the worker shortens the wall time
-    #: from ~70,000 types, and by a tenth of a second from ~110,000; below, its start-up is
-    #: CPU taken from a shared machine for nothing.
+    #: dictionaries) while one core parses 170,000-200,000 types/s with pymorphy3's C DAWG
+    #: reader. ``benchmarks/bench_russian_parallel.py`` on 2 cores with another job running
+    #: (BENCHMARKS.md, "Russian preparation"), 2 processes against one: 0.33-0.41 s against
+    #: 0.30-0.34 s for 50,000 types, 0.56-0.58 against 0.61-0.62 s for 100,000.
     PARALLEL_MIN_TYPES = 100_000
     #: Types per task of the parallel path: small enough that a chunk parsed twice where
     #: this process meets a worker costs ~10 ms, large enough that tasks cost little.
