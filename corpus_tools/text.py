@@ -212,9 +212,11 @@ class _RussianLemmas:
     #: New types from which parsing in parallel processes pays. A worker takes about 0.35 s
     #: to start (0.28 CPU s: a new Python with loky and joblib, then pymorphy3 and its
     #: dictionaries) while one core parses 170,000-200,000 types/s with pymorphy3's C DAWG
-    #: reader. ``benchmarks/bench_russian_parallel.py`` on 2 cores with another job running
-    #: (BENCHMARKS.md, "Russian preparation"), 2 processes against one: 0.33-0.41 s against
-    #: 0.30-0.34 s for 50,000 types, 0.56-0.58 against 0.61-0.62 s for 100,000.
+    #: reader: with a free core, 2 processes shorten the wall time from ~65,000 types, by a
+    #: tenth of a second from ~100,000. Without a free core they do not pay at any size:
+    #: ``benchmarks/bench_russian_parallel.py`` with other jobs on both cores (BENCHMARKS.md,
+    #: "Russian preparation") gave 0.56-0.87 s on 2 processes against 0.61-0.64 s in one for
+    #: 100,000 types.
     PARALLEL_MIN_TYPES = 100_000
     #: Types per task of the parallel path: small enough that a chunk parsed twice where
     #: this process meets a worker costs ~10 ms, large enough that tasks cost little.
