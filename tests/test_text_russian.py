@@ -120,15 +120,23 @@ json.dump({w: morph.parse(w)[0].normal_form for w in json.load(sys.stdin)}, sys.
 """
 
 
+def _first_forms(morph, prefix, n):
+    """The first ``n`` distinct dictionary forms starting with ``prefix``."""
+    forms: dict[str, None] = {}
+    for word, *_ in morph.dictionary.iter_known_words(prefix):
+        forms[word] = None
+        if len(forms) == n:
+            break
+    return list(forms)
+
+
 @pytest.fixture(scope="module")
 def many_words():
-    """Thousands of dictionary forms from across the alphabet, some capitalised, and the
-    odd words."""
+    """Thousands of distinct dictionary forms from across the alphabet (up to 25 per
+    two-letter prefix), a tenth of them capitalised, and the odd words."""
     morph = pymorphy3.MorphAnalyzer(lang="ru")
-    forms = []
-    for letter in "абвгдеёжзийклмнопрстуфхцчшщэюя":
-        known = morph.dictionary.iter_known_words(letter)
-        forms += [word for (word, *_), _ in zip(known, range(150), strict=False)]
+    prefixes = [a + b for a in "абвгдеёжзийклмнопрстуфхцчшщэюя" for b in "аеиоруля"]
+    forms = list(dict.fromkeys(w for p in prefixes for w in _first_forms(morph, p, 25)))
     return [*forms, *(w.capitalize() for w in forms[::10]), *ODD_WORDS]
 
 
@@ -136,7 +144,7 @@ def test_the_c_dawg_reader_gives_the_pure_python_readers_lemmas(many_words):
     """The speed comes from pymorphy3's C DAWG reader (the dependency pymorphy3[fast]); its
     lemmas must be those of the pure-Python reader, parse(w)[0].normal_form."""
     assert pymorphy3.dawg.EXTENSION_AVAILABLE
-    assert len(many_words) > 4_000 and any("ё" in w for w in many_words)
+    assert len(set(many_words)) > 5_000 and sum("ё" in w for w in many_words) > 10
     reference = subprocess.run(
         [sys.executable, "-c", PURE_PYTHON_REFERENCE],
         input=json.dumps(many_words),
@@ -150,24 +158,46 @@ def test_the_c_dawg_reader_gives_the_pure_python_readers_lemmas(many_words):
     assert lemmas.lemmas == json.loads(reference.stdout)
 
 
-def test_parallel_parsing_of_many_types_equals_one_process_and_pymorphy(many_words, monkeypatch):
+class _FinishedOnSubmit:
+    """A real worker executor whose tasks are finished before ``submit`` returns, so that
+    every chunk's lemmas come from a worker."""
+
+    def __init__(self, executor):
+        self.executor, self.futures = executor, []
+
+    def submit(self, fn, *args):
+        future = self.executor.submit(fn, *args)
+        future.result()
+        self.futures.append(future)
+        return future
+
+
+@pytest.mark.parametrize("finished_on_submit", [False, True])
+def test_parallel_parsing_of_many_types_equals_one_process_and_pymorphy(
+    many_words, monkeypatch, finished_on_submit
+):
     """Dictionary forms (ambiguous ones too) and odd words, in chunks shared between this
-    process and a worker, get the lemmas of one process and of pymorphy3 itself."""
+    process and a worker (or all parsed by the worker), get the lemmas of one process and
+    of pymorphy3 itself."""
     morph = pymorphy3.MorphAnalyzer(lang="ru")
     serial = text._RussianLemmas(None)
     serial.prefetch(many_words, n_jobs=1)
     executors = []
 
     def spy(*args, **kwargs):
-        executors.append(args)
-        return get_memmapping_executor(*args, **kwargs)
+        executor = get_memmapping_executor(*args, **kwargs)
+        executors.append(_FinishedOnSubmit(executor) if finished_on_submit else args)
+        return executors[-1] if finished_on_submit else executor
 
     monkeypatch.setattr(text._RussianLemmas, "PARALLEL_MIN_TYPES", 0)
     monkeypatch.setattr(text._RussianLemmas, "CHUNK_TYPES", 500)
     monkeypatch.setattr(joblib.executor, "get_memmapping_executor", spy)
     parallel = text._RussianLemmas(None)
     parallel.prefetch(many_words, n_jobs=2)
-    assert executors == [(1,)]  # the parallel path ran
+    assert len(executors) == 1  # the parallel path ran
+    if finished_on_submit:
+        assert len(executors[0].futures) == -(-len(set(many_words)) // 500)
+        assert not any(f.cancelled() for f in executors[0].futures)
     assert parallel.lemmas == serial.lemmas
     assert parallel.lemmas == {w: morph.parse(w)[0].normal_form for w in many_words}
 
