@@ -200,8 +200,8 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
 class _RussianLemmas:
     """pymorphy3 lemmas with a per-type cache that persists across sessions.
 
-    Parsing is the costliest step of Russian preparation (about 40 % of a run with a cold
-    cache, even with pymorphy3's C DAWG reader, and 5x more without it), and word types
+    Parsing is the costliest step of Russian preparation (with a cold cache, about 40 % of
+    a run with pymorphy3's C DAWG reader, 70 % with its pure-Python one), and word types
     repeat across documents and corpora, so each type is parsed once: looked up in this cache,
     loaded from ``<data_home>/lemmas/ru-pymorphy3-<versions>.json`` (the versions of
     pymorphy3 and its dictionaries name the file, so an upgrade starts a new one). A batch
