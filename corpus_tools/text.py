@@ -212,11 +212,11 @@ class _RussianLemmas:
     #: New types from which parsing in parallel processes pays. A worker takes about 0.35 s
     #: to start (0.28 CPU s: a new Python with loky and joblib, then pymorphy3 and its
     #: dictionaries) while one core parses 170,000-200,000 types/s with pymorphy3's C DAWG
-    #: reader: with a free core, 2 processes shorten the wall time from ~65,000 types, by a
-    #: tenth of a second from ~100,000. Without a free core they do not pay at any size:
-    #: ``benchmarks/bench_russian_parallel.py`` with other jobs on both cores (BENCHMARKS.md,
-    #: "Russian preparation") gave 0.56-0.87 s on 2 processes against 0.61-0.64 s in one for
-    #: 100,000 types.
+    #: reader: with a free core, 2 processes shorten the wall time from ~65,000 types.
+    #: ``benchmarks/bench_russian_parallel.py`` on 2 cores with other jobs running
+    #: (BENCHMARKS.md, "Russian preparation"), 2 processes against one: 0.32 against
+    #: 0.31-0.32 s for 50,000 types, 0.56-0.61 against 0.63-0.65 s for 100,000, 0.85 against
+    #: 1.00 s for 150,000. In a run with no core free they took longer (100,000 types: 0.87 s).
     PARALLEL_MIN_TYPES = 100_000
     #: Types per task of the parallel path: small enough that a chunk parsed twice where
     #: this process meets a worker costs ~10 ms, large enough that tasks cost little.
