@@ -200,23 +200,27 @@ def _kiwi_lemmatizer() -> Callable[[str], str]:
 class _RussianLemmas:
     """pymorphy3 lemmas with a per-type cache that persists across sessions.
 
-    Parsing is the cost of Russian preparation (~10x the rest), and word types repeat
-    across documents and corpora, so each type is parsed once: looked up in this cache,
+    Parsing is the costliest step of Russian preparation (with a cold cache, about 40 % of
+    a run with pymorphy3's C DAWG reader, 70 % with its pure-Python one), and word types
+    repeat across documents and corpora, so each type is parsed once: looked up in this cache,
     loaded from ``<data_home>/lemmas/ru-pymorphy3-<versions>.json`` (the versions of
     pymorphy3 and its dictionaries name the file, so an upgrade starts a new one). A batch
     with many new types parses them in parallel processes (:meth:`prefetch`); lemmas do
     not depend on that, so neither do results.
     """
 
-    #: New types from which parsing in parallel processes pays. A worker costs about 0.3 CPU
-    #: s to start (a new Python with pymorphy3 and its dictionaries; see ``_russian_parse``)
-    #: while one core parses about 40,000 types/s (BENCHMARKS.md, "Russian preparation"):
-    #: with a free core the split wins from ~30,000 types; 50,000 leaves a margin for a
-    #: busy machine, where the second core is not free.
-    PARALLEL_MIN_TYPES = 50_000
-    #: Types this process parses while a worker starts (0.35 s x 40,000 types/s): it takes
-    #: that many more than each worker, so that all finish together.
-    STARTUP_TYPES = 15_000
+    #: New types from which parsing in parallel processes pays. A worker takes about 0.35 s
+    #: to start (0.28 CPU s: a new Python with loky and joblib, then pymorphy3 and its
+    #: dictionaries) while one core parses 170,000-200,000 types/s with pymorphy3's C DAWG
+    #: reader: with a free core, 2 processes shorten the wall time from ~65,000 types.
+    #: ``benchmarks/bench_russian_parallel.py`` on 2 cores with other jobs running
+    #: (BENCHMARKS.md, "Russian preparation"), 2 processes against one: 0.32 against
+    #: 0.31-0.32 s for 50,000 types, 0.56-0.61 against 0.63-0.65 s for 100,000, 0.85 against
+    #: 1.00 s for 150,000. In a run with no core free they took longer (100,000 types: 0.87 s).
+    PARALLEL_MIN_TYPES = 100_000
+    #: Types per task of the parallel path: small enough that a chunk parsed twice where
+    #: this process meets a worker costs ~10 ms, large enough that tasks cost little.
+    CHUNK_TYPES = 2_000
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -242,8 +246,12 @@ class _RussianLemmas:
     def prefetch(self, words: Iterable[str], n_jobs: int = -1) -> None:
         """Parse the types not cached yet, in ``n_jobs`` processes when there are many.
 
-        This process parses a share itself while ``n_jobs - 1`` workers (loky, reused
-        across batches) start and parse the rest.
+        The types are cut into chunks of :attr:`CHUNK_TYPES`. Workers (loky's, reused
+        across batches) take chunks from the end while this process parses from the start
+        and takes each chunk a worker has finished. A chunk not finished when this process
+        reaches it is parsed here as well (a lemma does not depend on who parses it), so
+        this process never waits for a worker: not for one still starting, nor for a
+        crashed one.
         """
         from joblib import effective_n_jobs
         from joblib.executor import get_memmapping_executor
@@ -253,19 +261,19 @@ class _RussianLemmas:
         if len(missing) < self.PARALLEL_MIN_TYPES or jobs <= 1:
             self.lemmas.update(parse_russian(missing))
             return
-        share = max(1, (len(missing) - self.STARTUP_TYPES) // jobs)
-        own = len(missing) - share * (jobs - 1)
+        size = self.CHUNK_TYPES
+        chunks = [missing[start : start + size] for start in range(0, len(missing), size)]
         # joblib's own factory for loky's one reusable executor: made with loky's directly,
         # the executor lacks what joblib.Parallel expects of it when it reuses it next
         # (a K-sweep after preparing Russian texts failed with an AttributeError).
         executor = get_memmapping_executor(jobs - 1)
-        futures = [
-            executor.submit(parse_russian, missing[start : start + share])
-            for start in range(own, len(missing), share)
-        ]
-        self.lemmas.update(parse_russian(missing[:own]))
-        for future in futures:
-            self.lemmas.update(future.result())
+        futures = [executor.submit(parse_russian, chunk) for chunk in reversed(chunks)]
+        for chunk, future in zip(chunks, reversed(futures), strict=True):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.lemmas.update(future.result())
+            else:
+                future.cancel()  # a chunk no worker has taken yet is never parsed twice
+                self.lemmas.update(parse_russian(chunk))
 
     def save(self) -> None:
         """Write the cache atomically if it grew; a read-only cache folder is left alone."""
