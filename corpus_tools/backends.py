@@ -2,10 +2,12 @@
 
 The Dask backend runs the same calls on a cluster and gives the same results:
 
-- preparation (tokenising and lemmatising, the expensive step) runs on the workers, one
-  task per chunk of documents or per Parquet row group; the token lists come back in corpus
-  order and are counted by the same :class:`~corpus_tools.text.Vectorizer`, so the matrix
-  equals :func:`corpus_tools.topics.corpus_matrix`'s;
+- preparation runs on the workers, one task per chunk of documents or per Parquet row
+  group, in two passes over token lists that stay on the workers: each partition sends
+  its term document frequencies (and, for phrases, its pair counts first), this process
+  sums them into the vocabulary by :class:`~corpus_tools.text.Vectorizer`'s rules, and
+  each partition sends back its count matrix and token lists, stacked here in corpus
+  order; so the result equals :func:`corpus_tools.topics.corpus_matrix`'s;
 - a model is fitted on one worker, single-threaded with its seed, so it equals the local
   fit bit for bit;
 - :func:`corpus_tools.topics.select_k` hands its (K, seed) fits to joblib's Dask backend,
@@ -22,7 +24,8 @@ reuses that one client.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,13 +34,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import scipy.sparse as sp
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from .errors import CorpusToolsError
 from .io import corpus_manifest_hash, load_corpus, manifest_path
-from .streaming import DEFAULT_CHUNK_SIZE, TOPIC_COLUMNS, _verify, iter_corpus_chunks
-from .text import make_pipeline, prepare_config
+from .streaming import (
+    DEFAULT_CHUNK_SIZE,
+    TOPIC_COLUMNS,
+    _count_matrix,
+    _term_counts,
+    _verify,
+    _vocabulary,
+    iter_corpus_chunks,
+)
+from .text import _merge_phrases, _pair_counts, _select_phrases, make_pipeline, prepare_config
 from .topics import TopicInput, TopicModelError, canonical_documents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +184,58 @@ def _prepare_row_group(
     return _prepare(chunk.to_pandas(), config_json, language)
 
 
+def _partition_pair_counts(part: dict[str, Any]) -> tuple[Counter[str], Counter[Any]]:
+    return _pair_counts(part["texts"])
+
+
+def _partition_term_counts(part: dict[str, Any], phrases: list[tuple[str, str]]) -> dict[str, Any]:
+    """Pass 1 on a worker: a partition's term frequencies and its left-out counts."""
+    df, tf = _term_counts(_merge_phrases(part["texts"], phrases))
+    counts = ("n_languages", "n_duplicates", "n_without_text")
+    return {"df": df, "tf": tf, "n_docs": len(part["texts"]), **{k: part[k] for k in counts}}
+
+
+def _partition_matrix(
+    part: dict[str, Any],
+    vocabulary: tuple[list[str], np.ndarray],
+    phrases: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """Pass 2 on a worker: a partition's count matrix, token lists and document ids."""
+    texts = _merge_phrases(part["texts"], phrases)
+    terms, rank = vocabulary
+    X = _count_matrix(texts, {term: j for j, term in enumerate(terms)}, rank)
+    return {"X": X, "texts": texts, "doc_ids": part["doc_ids"]}
+
+
+def _sum_counters(counters: Iterable[Counter[Any]]) -> Counter[Any]:
+    total: Counter[Any] = Counter()
+    for counter in counters:
+        total.update(counter)
+    return total
+
+
+def _prepared_partitions(
+    client: Client,
+    corpus: str | Path | pd.DataFrame,
+    config_json: str,
+    language: str | None,
+    chunk_size: int,
+) -> list[Any]:
+    """Futures of the prepared partitions, in corpus order; the token lists stay there."""
+    if isinstance(corpus, pd.DataFrame):
+        chunks = (corpus.iloc[i : i + chunk_size] for i in range(0, len(corpus), chunk_size))
+        return [client.submit(_prepare, c, config_json, language) for c in chunks]
+    n_groups = pq.ParquetFile(corpus).num_row_groups
+    if n_groups > 1:
+        where = str(Path(corpus).resolve())
+        return [
+            client.submit(_prepare_row_group, where, i, config_json, language)
+            for i in range(n_groups)
+        ]
+    chunks = iter_corpus_chunks(corpus, chunk_size=chunk_size, verify=False)
+    return [client.submit(_prepare, c, config_json, language) for c in chunks]
+
+
 def corpus_matrix(
     corpus: str | Path | pd.DataFrame,
     config: Mapping[str, Any] | None = None,
@@ -222,44 +286,60 @@ def corpus_matrix(
         frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus)
         return topics.corpus_matrix(frame, config, language=language)
     pipeline = make_pipeline(config)
+    params = pipeline.named_steps["vectorize"].get_params()
     config_json = json.dumps(dict(config or {}), sort_keys=True)
-    manifest_hash = None
-    if not isinstance(corpus, pd.DataFrame) and not _saved_parquet(Path(corpus)):
+    if isinstance(corpus, pd.DataFrame):
+        manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
+    elif _saved_parquet(Path(corpus)):
+        _verify(Path(corpus))
+        manifest_hash = corpus_manifest_hash(corpus)
+    else:
         corpus = load_corpus(corpus)
+        manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
     with dask_client(scheduler) as client:
-        if isinstance(corpus, pd.DataFrame):
-            chunks = (corpus.iloc[i : i + chunk_size] for i in range(0, len(corpus), chunk_size))
-            futures = [client.submit(_prepare, c, config_json, language) for c in chunks]
-            manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
-        else:
-            _verify(Path(corpus))
-            manifest_hash = corpus_manifest_hash(corpus)
-            n_groups = pq.ParquetFile(corpus).num_row_groups
-            if n_groups > 1:
-                where = str(Path(corpus).resolve())
-                futures = [
-                    client.submit(_prepare_row_group, where, i, config_json, language)
-                    for i in range(n_groups)
-                ]
-            else:
-                chunks = iter_corpus_chunks(corpus, chunk_size=chunk_size, verify=False)
-                futures = [client.submit(_prepare, c, config_json, language) for c in chunks]
-        parts = client.gather(futures)
-    if language is not None and sum(p["n_languages"] for p in parts) == 0:
-        raise TopicModelError(f"no document in language {language!r}")
-    texts = [doc for p in parts for doc in p["texts"]]
-    if not texts:
-        raise TopicModelError("the corpus has no canonical document with text")
-    vectorizer = pipeline.named_steps["vectorize"]
-    X = vectorizer.fit_transform(texts)
+        parts = _prepared_partitions(client, corpus, config_json, language, chunk_size)
+        phrases: list[tuple[str, str]] = []
+        if params["phrases"]:  # learned from the whole corpus's pair counts, as in memory
+            pairs = client.gather([client.submit(_partition_pair_counts, p) for p in parts])
+            phrases = _select_phrases(
+                _sum_counters(u for u, _ in pairs),
+                _sum_counters(b for _, b in pairs),
+                params["phrase_threshold"],
+                params["phrase_min_count"],
+            )
+        # Shipped once to every worker, not once per task (a vocabulary can be large).
+        [shared_phrases] = client.scatter([phrases], broadcast=True)
+        counts = client.gather(
+            [client.submit(_partition_term_counts, p, shared_phrases) for p in parts]
+        )
+        if language is not None and sum(c["n_languages"] for c in counts) == 0:
+            raise TopicModelError(f"no document in language {language!r}")
+        n_docs = sum(c["n_docs"] for c in counts)
+        if n_docs == 0:
+            raise TopicModelError("the corpus has no canonical document with text")
+        df = _sum_counters(c["df"] for c in counts)
+        tf = _sum_counters(c["tf"] for c in counts)
+        terms = _vocabulary(df, tf, n_docs, params)
+        # tf's keys are in the order the corpus first uses them (summed in corpus order),
+        # the order CountVectorizer stores each row's entries in.
+        first_use = {term: i for i, term in enumerate(tf)}
+        rank = np.asarray([first_use[t] for t in terms], dtype=np.int64)
+        [vocabulary] = client.scatter([(terms, rank)], broadcast=True)
+        blocks = client.gather(
+            [
+                client.submit(_partition_matrix, p, vocabulary, shared_phrases)
+                for p, c in zip(parts, counts, strict=True)
+                if c["n_docs"]
+            ]
+        )
     return TopicInput(
-        X=X,
-        feature_names=np.asarray(vectorizer.get_feature_names_out(), dtype=object),
-        texts=vectorizer.merge_phrases(texts),
-        doc_ids=np.asarray([d for p in parts for d in p["doc_ids"]], dtype=object),
+        X=sp.vstack([b["X"] for b in blocks], format="csr"),
+        feature_names=np.asarray(terms, dtype=object),
+        texts=[doc for b in blocks for doc in b["texts"]],
+        doc_ids=np.asarray([d for b in blocks for d in b["doc_ids"]], dtype=object),
         config=prepare_config(pipeline),
-        n_duplicates=sum(p["n_duplicates"] for p in parts),
-        n_without_text=sum(p["n_without_text"] for p in parts),
+        n_duplicates=sum(c["n_duplicates"] for c in counts),
+        n_without_text=sum(c["n_without_text"] for c in counts),
         corpus_manifest_hash=manifest_hash,
     )
 
