@@ -23,6 +23,7 @@ reuses that one client.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -44,7 +45,6 @@ from .streaming import (
     DEFAULT_CHUNK_SIZE,
     TOPIC_COLUMNS,
     _count_matrix,
-    _term_counts,
     _verify,
     _vocabulary,
     iter_corpus_chunks,
@@ -188,23 +188,48 @@ def _partition_pair_counts(part: dict[str, Any]) -> tuple[Counter[str], Counter[
     return _pair_counts(part["texts"])
 
 
-def _partition_term_counts(part: dict[str, Any], phrases: list[tuple[str, str]]) -> dict[str, Any]:
-    """Pass 1 on a worker: a partition's term frequencies and its left-out counts."""
-    df, tf = _term_counts(_merge_phrases(part["texts"], phrases))
-    counts = ("n_languages", "n_duplicates", "n_without_text")
-    return {"df": df, "tf": tf, "n_docs": len(part["texts"]), **{k: part[k] for k in counts}}
+def _partition_counts(part: dict[str, Any], phrases: list[tuple[str, str]]) -> dict[str, Any]:
+    """Pass 1 on a worker: a partition's token lists counted over its own terms.
+
+    The terms are in the order the partition first uses them; the matrix stays on the
+    worker for pass 2, the rest is what :func:`_partition_summary` sends.
+    """
+    texts = _merge_phrases(part["texts"], phrases)
+    terms = list(Counter(itertools.chain.from_iterable(texts)))  # keys in first-use order
+    X = _count_matrix(texts, {term: j for j, term in enumerate(terms)})
+    counts = ("doc_ids", "n_languages", "n_duplicates", "n_without_text")
+    return {"terms": terms, "X": X, "texts": texts, **{k: part[k] for k in counts}}
+
+
+def _partition_summary(counted: dict[str, Any]) -> dict[str, Any]:
+    """What the client needs of pass 1: term frequencies, token lists, ids, left-out counts."""
+    X = counted["X"]
+    return {
+        "df": np.bincount(X.indices, minlength=X.shape[1]),  # X has one entry per doc and term
+        "tf": np.asarray(X.sum(axis=0)).ravel(),
+        **{k: v for k, v in counted.items() if k != "X"},
+    }
 
 
 def _partition_matrix(
-    part: dict[str, Any],
-    vocabulary: tuple[list[str], np.ndarray],
-    phrases: list[tuple[str, str]],
-) -> dict[str, Any]:
-    """Pass 2 on a worker: a partition's count matrix, token lists and document ids."""
-    texts = _merge_phrases(part["texts"], phrases)
-    terms, rank = vocabulary
-    X = _count_matrix(texts, {term: j for j, term in enumerate(terms)}, rank)
-    return {"X": X, "texts": texts, "doc_ids": part["doc_ids"]}
+    counted: dict[str, Any], vocabulary: tuple[dict[str, int], np.ndarray]
+) -> sp.csr_matrix:
+    """Pass 2 on a worker: a partition's matrix over the corpus's vocabulary.
+
+    Each row's entries in the order the corpus first uses their terms (``rank``): the
+    layout ``CountVectorizer.fit_transform`` gives, which a fit that sums a row's entries
+    in storage order needs to reproduce its floats.
+    """
+    index, rank = vocabulary
+    X = counted["X"]
+    column = np.asarray([index.get(term, -1) for term in counted["terms"]], dtype=np.int64)
+    cols = column[X.indices]
+    kept = cols >= 0
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))[kept]
+    cols, data = cols[kept], X.data[kept]
+    order = np.lexsort((rank[cols], rows))  # rows stay in order; within a row, by rank
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=X.shape[0]))])
+    return sp.csr_matrix((data[order], cols[order], indptr), shape=(X.shape[0], len(index)))
 
 
 def _sum_counters(counters: Iterable[Counter[Any]]) -> Counter[Any]:
@@ -309,37 +334,42 @@ def corpus_matrix(
             )
         # Shipped once to every worker, not once per task (a vocabulary can be large).
         [shared_phrases] = client.scatter([phrases], broadcast=True)
-        counts = client.gather(
-            [client.submit(_partition_term_counts, p, shared_phrases) for p in parts]
-        )
-        if language is not None and sum(c["n_languages"] for c in counts) == 0:
+        counted = [client.submit(_partition_counts, p, shared_phrases) for p in parts]
+        del parts  # the token lists now live in `counted`
+        summaries = [client.submit(_partition_summary, c) for c in counted]
+        # Collected as each partition is done, so the token lists travel while others work.
+        finished = _distributed().as_completed(summaries, with_results=True)
+        done = {future.key: summary for future, summary in finished}
+        summaries = [done[f.key] for f in summaries]
+        if language is not None and sum(s["n_languages"] for s in summaries) == 0:
             raise TopicModelError(f"no document in language {language!r}")
-        n_docs = sum(c["n_docs"] for c in counts)
+        n_docs = sum(len(s["texts"]) for s in summaries)
         if n_docs == 0:
             raise TopicModelError("the corpus has no canonical document with text")
-        df = _sum_counters(c["df"] for c in counts)
-        tf = _sum_counters(c["tf"] for c in counts)
+        df: Counter[str] = Counter()
+        tf: Counter[str] = Counter()  # keys in the order the corpus first uses them
+        for s in summaries:
+            df.update(dict(zip(s["terms"], s["df"].tolist(), strict=True)))
+            tf.update(dict(zip(s["terms"], s["tf"].tolist(), strict=True)))
         terms = _vocabulary(df, tf, n_docs, params)
-        # tf's keys are in the order the corpus first uses them (summed in corpus order),
-        # the order CountVectorizer stores each row's entries in.
         first_use = {term: i for i, term in enumerate(tf)}
         rank = np.asarray([first_use[t] for t in terms], dtype=np.int64)
-        [vocabulary] = client.scatter([(terms, rank)], broadcast=True)
+        [vocabulary] = client.scatter([({t: j for j, t in enumerate(terms)}, rank)], broadcast=True)
         blocks = client.gather(
             [
-                client.submit(_partition_matrix, p, vocabulary, shared_phrases)
-                for p, c in zip(parts, counts, strict=True)
-                if c["n_docs"]
+                client.submit(_partition_matrix, c, vocabulary)
+                for c, s in zip(counted, summaries, strict=True)
+                if s["texts"]
             ]
         )
     return TopicInput(
-        X=sp.vstack([b["X"] for b in blocks], format="csr"),
+        X=sp.vstack(blocks, format="csr"),
         feature_names=np.asarray(terms, dtype=object),
-        texts=[doc for b in blocks for doc in b["texts"]],
-        doc_ids=np.asarray([d for b in blocks for d in b["doc_ids"]], dtype=object),
+        texts=[doc for s in summaries for doc in s["texts"]],
+        doc_ids=np.asarray([d for s in summaries for d in s["doc_ids"]], dtype=object),
         config=prepare_config(pipeline),
-        n_duplicates=sum(c["n_duplicates"] for c in counts),
-        n_without_text=sum(c["n_without_text"] for c in counts),
+        n_duplicates=sum(s["n_duplicates"] for s in summaries),
+        n_without_text=sum(s["n_without_text"] for s in summaries),
         corpus_manifest_hash=manifest_hash,
     )
 

@@ -176,29 +176,22 @@ def _term_counts(docs: Iterable[list[str]]) -> tuple[Counter[str], Counter[str]]
     )
 
 
-def _count_matrix(
-    docs: Sequence[list[str]], index: Mapping[str, int], rank: np.ndarray | None = None
-) -> sp.csr_matrix:
-    """Count matrix (CSR, int64) of token lists over a term -> column map.
+def _count_matrix(docs: Sequence[list[str]], index: Mapping[str, int]) -> sp.csr_matrix:
+    """Count matrix (CSR, int64, sorted indices) of token lists over a term -> column map.
 
-    Terms outside ``index`` are not counted. Each row's entries are in column order or,
-    given ``rank`` (each column's term's position in the order the corpus first uses the
-    terms), in that order: the layout ``CountVectorizer.fit_transform`` gives, which a
-    fit that sums a row's entries in storage order needs to reproduce its floats.
+    Equal to ``CountVectorizer.transform`` with that vocabulary: terms outside it are not
+    counted.
     """
     indptr, indices = [0], []
     for doc in docs:
         indices.extend(j for j in map(index.get, doc) if j is not None)
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.int64)
-    shape = (len(docs), len(index))
-    X = sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), indptr), shape=shape)
-    X.sum_duplicates()  # also sorts the indices, as CountVectorizer's transform
-    if rank is None:
-        return X
-    rows = np.repeat(np.arange(shape[0]), np.diff(X.indptr))
-    order = np.lexsort((rank[X.indices], rows))
-    return sp.csr_matrix((X.data[order], X.indices[order], X.indptr), shape=shape)
+    X = sp.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int64), indptr), shape=(len(docs), len(index))
+    )
+    X.sum_duplicates()  # also sorts the indices, as CountVectorizer's output
+    return X
 
 
 @dataclass
