@@ -3,11 +3,13 @@
 The Dask backend runs the same calls on a cluster and gives the same results:
 
 - preparation runs on the workers, one task per chunk of documents or per Parquet row
-  group, in two passes over token lists that stay on the workers: each partition sends
-  its term document frequencies (and, for phrases, its pair counts first), this process
-  sums them into the vocabulary by :class:`~corpus_tools.text.Vectorizer`'s rules, and
-  each partition sends back its count matrix and token lists, stacked here in corpus
-  order; so the result equals :func:`corpus_tools.topics.corpus_matrix`'s;
+  group, and so does the counting: in pass 1 each partition counts its token lists over
+  its own terms and sends only its term frequencies, token lists and ids (for phrases, its
+  word-pair counts first); this process sums the frequencies into the vocabulary by
+  :class:`~corpus_tools.text.Vectorizer`'s rules (``min_df``, ``max_df``,
+  ``max_features``); in pass 2 each partition maps its counts to that vocabulary and this
+  process stacks the sparse blocks in corpus order. The result equals
+  :func:`corpus_tools.topics.corpus_matrix`'s, the matrix's layout included;
 - a model is fitted on one worker, single-threaded with its seed, so it equals the local
   fit bit for bit;
 - :func:`corpus_tools.topics.select_k` hands its (K, seed) fits to joblib's Dask backend,
