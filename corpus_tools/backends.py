@@ -241,6 +241,46 @@ def _sum_counters(counters: Iterable[Counter[Any]]) -> Counter[Any]:
     return total
 
 
+def _corpus_phrases(
+    client: Client, parts: list[Any], params: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The phrases ``Vectorizer`` learns from the whole corpus, from summed pair counts."""
+    if not params["phrases"]:
+        return []
+    pairs = client.gather([client.submit(_partition_pair_counts, p) for p in parts])
+    return _select_phrases(
+        _sum_counters(u for u, _ in pairs),
+        _sum_counters(b for _, b in pairs),
+        params["phrase_threshold"],
+        params["phrase_min_count"],
+    )
+
+
+def _in_order_as_done(futures: list[Any]) -> list[Any]:
+    """The futures' results in their order, each sent here as soon as its task is done."""
+    done = {f.key: r for f, r in _distributed().as_completed(futures, with_results=True)}
+    return [done[f.key] for f in futures]
+
+
+def _corpus_vocabulary(
+    summaries: list[dict[str, Any]], params: Mapping[str, Any]
+) -> tuple[list[str], np.ndarray]:
+    """The vocabulary from the partitions' term frequencies, and each term's first use.
+
+    ``tf`` is summed in corpus order, so its keys are in the order the corpus first uses
+    the terms: the order ``CountVectorizer`` stores each row's entries in.
+    """
+    n_docs = sum(len(s["texts"]) for s in summaries)
+    df: Counter[str] = Counter()
+    tf: Counter[str] = Counter()
+    for s in summaries:
+        df.update(dict(zip(s["terms"], s["df"].tolist(), strict=True)))
+        tf.update(dict(zip(s["terms"], s["tf"].tolist(), strict=True)))
+    terms = _vocabulary(df, tf, n_docs, params)
+    first_use = {term: i for i, term in enumerate(tf)}
+    return terms, np.asarray([first_use[t] for t in terms], dtype=np.int64)
+
+
 def _prepared_partitions(
     client: Client,
     corpus: str | Path | pd.DataFrame,
@@ -325,37 +365,17 @@ def corpus_matrix(
         manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
     with dask_client(scheduler) as client:
         parts = _prepared_partitions(client, corpus, config_json, language, chunk_size)
-        phrases: list[tuple[str, str]] = []
-        if params["phrases"]:  # learned from the whole corpus's pair counts, as in memory
-            pairs = client.gather([client.submit(_partition_pair_counts, p) for p in parts])
-            phrases = _select_phrases(
-                _sum_counters(u for u, _ in pairs),
-                _sum_counters(b for _, b in pairs),
-                params["phrase_threshold"],
-                params["phrase_min_count"],
-            )
         # Shipped once to every worker, not once per task (a vocabulary can be large).
-        [shared_phrases] = client.scatter([phrases], broadcast=True)
-        counted = [client.submit(_partition_counts, p, shared_phrases) for p in parts]
+        [phrases] = client.scatter([_corpus_phrases(client, parts, params)], broadcast=True)
+        counted = [client.submit(_partition_counts, p, phrases) for p in parts]
         del parts  # the token lists now live in `counted`
-        summaries = [client.submit(_partition_summary, c) for c in counted]
-        # Collected as each partition is done, so the token lists travel while others work.
-        finished = _distributed().as_completed(summaries, with_results=True)
-        done = {future.key: summary for future, summary in finished}
-        summaries = [done[f.key] for f in summaries]
+        # Each partition's token lists travel here while other partitions are prepared.
+        summaries = _in_order_as_done([client.submit(_partition_summary, c) for c in counted])
         if language is not None and sum(s["n_languages"] for s in summaries) == 0:
             raise TopicModelError(f"no document in language {language!r}")
-        n_docs = sum(len(s["texts"]) for s in summaries)
-        if n_docs == 0:
+        if not any(s["texts"] for s in summaries):
             raise TopicModelError("the corpus has no canonical document with text")
-        df: Counter[str] = Counter()
-        tf: Counter[str] = Counter()  # keys in the order the corpus first uses them
-        for s in summaries:
-            df.update(dict(zip(s["terms"], s["df"].tolist(), strict=True)))
-            tf.update(dict(zip(s["terms"], s["tf"].tolist(), strict=True)))
-        terms = _vocabulary(df, tf, n_docs, params)
-        first_use = {term: i for i, term in enumerate(tf)}
-        rank = np.asarray([first_use[t] for t in terms], dtype=np.int64)
+        terms, rank = _corpus_vocabulary(summaries, params)
         [vocabulary] = client.scatter([({t: j for j, t in enumerate(terms)}, rank)], broadcast=True)
         blocks = client.gather(
             [
