@@ -14,7 +14,8 @@ For each size N (default 10,000; the issue's table wants 10^4, 10^5 and 10^6) th
 
 Also, for the speed-up of 2 workers over one: the ingest as a library call
 (``ingest_to_parquet``) in one process (``n_jobs=1``) and with 2 reader processes, the
-Dask preparation alone with 1 and with 2 workers, and a K-sweep on the Dask cluster
+Dask preparation alone with 1 and with 2 workers (the step's wall time, and apart: the
+LocalCluster's start-up and the ``corpus_matrix`` call), and a K-sweep on the Dask cluster
 (``select_k(backend="dask")``, K = 5, 10, 15, 20 x 2 seeds, timed without the start-up)
 with 1 and with 2 workers.
 
@@ -98,11 +99,16 @@ def step_ingest_two(work: Path, **_: object) -> dict[str, object]:
 
 
 def _dask_prepare(work: Path, n_workers: int) -> dict[str, object]:
+    """The preparation on the cluster; its start-up and the call timed apart as well."""
     from corpus_tools import backends
 
+    start = time.perf_counter()
     with backends.dask_client(n_workers=n_workers):
+        started = time.perf_counter()
         data = backends.corpus_matrix(work / "c.parquet", language=LANGUAGE, chunk_size=CHUNK)
-    return {"docs": data.X.shape[0], "terms": data.X.shape[1]}
+        prepare_s = time.perf_counter() - started
+    return {"startup_s": started - start, "prepare_s": prepare_s,
+            "docs": data.X.shape[0], "terms": data.X.shape[1]}  # fmt: skip
 
 
 def _dask_sweep(work: Path, n_workers: int, passes: int) -> dict[str, object]:
@@ -263,6 +269,15 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
                          ("dask prepare (1 worker)", "dask prepare (2 workers)")):  # fmt: skip
             if (n, one) in by and (n, two) in by:
                 lines.append(f"N = {n:,}: {two} vs {one}: {by[(n, one)] / by[(n, two)]:.2f}x")
+        calls = {r["step"]: r for r in rows if r["n"] == n and "prepare_s" in r}
+        one, two = calls.get("dask prepare (1 worker)"), calls.get("dask prepare (2 workers)")
+        if one and two:
+            lines.append(
+                f"N = {n:,}: dask prepare, cluster start-up: 1 worker {one['startup_s']:.1f} s, "
+                f"2 workers {two['startup_s']:.1f} s; the corpus_matrix call alone: 1 worker "
+                f"{one['prepare_s']:.1f} s, 2 workers {two['prepare_s']:.1f} s: "
+                f"{one['prepare_s'] / two['prepare_s']:.2f}x"
+            )
         sweeps = {r["step"]: float(r["sweep_s"]) for r in rows if r["n"] == n and "sweep_s" in r}
         one, two = sweeps.get("dask K-sweep (1 worker)"), sweeps.get("dask K-sweep (2 workers)")
         if one and two:

@@ -2,10 +2,14 @@
 
 The Dask backend runs the same calls on a cluster and gives the same results:
 
-- preparation (tokenising and lemmatising, the expensive step) runs on the workers, one
-  task per chunk of documents or per Parquet row group; the token lists come back in corpus
-  order and are counted by the same :class:`~corpus_tools.text.Vectorizer`, so the matrix
-  equals :func:`corpus_tools.topics.corpus_matrix`'s;
+- preparation runs on the workers, one task per chunk of documents or per Parquet row
+  group, and so does the counting: in pass 1 each partition counts its token lists over
+  its own terms and sends only its term frequencies, token lists and ids (for phrases, its
+  word-pair counts first); this process sums the frequencies into the vocabulary by
+  :class:`~corpus_tools.text.Vectorizer`'s rules (``min_df``, ``max_df``,
+  ``max_features``); in pass 2 each partition maps its counts to that vocabulary and this
+  process stacks the sparse blocks in corpus order. The result equals
+  :func:`corpus_tools.topics.corpus_matrix`'s, the matrix's layout included;
 - a model is fitted on one worker, single-threaded with its seed, so it equals the local
   fit bit for bit;
 - :func:`corpus_tools.topics.select_k` hands its (K, seed) fits to joblib's Dask backend,
@@ -21,8 +25,10 @@ reuses that one client.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,13 +37,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import scipy.sparse as sp
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from .errors import CorpusToolsError
 from .io import corpus_manifest_hash, load_corpus, manifest_path
-from .streaming import DEFAULT_CHUNK_SIZE, TOPIC_COLUMNS, _verify, iter_corpus_chunks
-from .text import make_pipeline, prepare_config
+from .streaming import (
+    DEFAULT_CHUNK_SIZE,
+    TOPIC_COLUMNS,
+    _count_matrix,
+    _verify,
+    _vocabulary,
+    iter_corpus_chunks,
+)
+from .text import _merge_phrases, _pair_counts, _select_phrases, make_pipeline, prepare_config
 from .topics import TopicInput, TopicModelError, canonical_documents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +186,123 @@ def _prepare_row_group(
     return _prepare(chunk.to_pandas(), config_json, language)
 
 
+def _partition_pair_counts(part: dict[str, Any]) -> tuple[Counter[str], Counter[Any]]:
+    return _pair_counts(part["texts"])
+
+
+def _partition_counts(part: dict[str, Any], phrases: list[tuple[str, str]]) -> dict[str, Any]:
+    """Pass 1 on a worker: a partition's token lists counted over its own terms.
+
+    The terms are in the order the partition first uses them; the matrix stays on the
+    worker for pass 2, the rest is what :func:`_partition_summary` sends.
+    """
+    texts = _merge_phrases(part["texts"], phrases)
+    terms = list(Counter(itertools.chain.from_iterable(texts)))  # keys in first-use order
+    X = _count_matrix(texts, {term: j for j, term in enumerate(terms)})
+    counts = ("doc_ids", "n_languages", "n_duplicates", "n_without_text")
+    return {"terms": terms, "X": X, "texts": texts, **{k: part[k] for k in counts}}
+
+
+def _partition_summary(counted: dict[str, Any]) -> dict[str, Any]:
+    """What the client needs of pass 1: term frequencies, token lists, ids, left-out counts."""
+    X = counted["X"]
+    return {
+        "df": np.bincount(X.indices, minlength=X.shape[1]),  # X has one entry per doc and term
+        "tf": np.asarray(X.sum(axis=0)).ravel(),
+        **{k: v for k, v in counted.items() if k != "X"},
+    }
+
+
+def _partition_matrix(
+    counted: dict[str, Any], vocabulary: tuple[dict[str, int], np.ndarray]
+) -> sp.csr_matrix:
+    """Pass 2 on a worker: a partition's matrix over the corpus's vocabulary.
+
+    Each row's entries in the order the corpus first uses their terms (``rank``): the
+    layout ``CountVectorizer.fit_transform`` gives, which a fit that sums a row's entries
+    in storage order needs to reproduce its floats.
+    """
+    index, rank = vocabulary
+    X = counted["X"]
+    column = np.asarray([index.get(term, -1) for term in counted["terms"]], dtype=np.int64)
+    cols = column[X.indices]
+    kept = cols >= 0
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))[kept]
+    cols, data = cols[kept], X.data[kept]
+    order = np.lexsort((rank[cols], rows))  # rows stay in order; within a row, by rank
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=X.shape[0]))])
+    return sp.csr_matrix((data[order], cols[order], indptr), shape=(X.shape[0], len(index)))
+
+
+def _sum_counters(counters: Iterable[Counter[Any]]) -> Counter[Any]:
+    total: Counter[Any] = Counter()
+    for counter in counters:
+        total.update(counter)
+    return total
+
+
+def _corpus_phrases(
+    client: Client, parts: list[Any], params: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The phrases ``Vectorizer`` learns from the whole corpus, from summed pair counts."""
+    if not params["phrases"]:
+        return []
+    pairs = client.gather([client.submit(_partition_pair_counts, p) for p in parts])
+    return _select_phrases(
+        _sum_counters(u for u, _ in pairs),
+        _sum_counters(b for _, b in pairs),
+        params["phrase_threshold"],
+        params["phrase_min_count"],
+    )
+
+
+def _in_order_as_done(futures: list[Any]) -> list[Any]:
+    """The futures' results in their order, each sent here as soon as its task is done."""
+    done = {f.key: r for f, r in _distributed().as_completed(futures, with_results=True)}
+    return [done[f.key] for f in futures]
+
+
+def _corpus_vocabulary(
+    summaries: list[dict[str, Any]], params: Mapping[str, Any]
+) -> tuple[list[str], np.ndarray]:
+    """The vocabulary from the partitions' term frequencies, and each term's first use.
+
+    ``tf`` is summed in corpus order, so its keys are in the order the corpus first uses
+    the terms: the order ``CountVectorizer`` stores each row's entries in.
+    """
+    n_docs = sum(len(s["texts"]) for s in summaries)
+    df: Counter[str] = Counter()
+    tf: Counter[str] = Counter()
+    for s in summaries:
+        df.update(dict(zip(s["terms"], s["df"].tolist(), strict=True)))
+        tf.update(dict(zip(s["terms"], s["tf"].tolist(), strict=True)))
+    terms = _vocabulary(df, tf, n_docs, params)
+    first_use = {term: i for i, term in enumerate(tf)}
+    return terms, np.asarray([first_use[t] for t in terms], dtype=np.int64)
+
+
+def _prepared_partitions(
+    client: Client,
+    corpus: str | Path | pd.DataFrame,
+    config_json: str,
+    language: str | None,
+    chunk_size: int,
+) -> list[Any]:
+    """Futures of the prepared partitions, in corpus order; the token lists stay there."""
+    if isinstance(corpus, pd.DataFrame):
+        chunks = (corpus.iloc[i : i + chunk_size] for i in range(0, len(corpus), chunk_size))
+        return [client.submit(_prepare, c, config_json, language) for c in chunks]
+    n_groups = pq.ParquetFile(corpus).num_row_groups
+    if n_groups > 1:
+        where = str(Path(corpus).resolve())
+        return [
+            client.submit(_prepare_row_group, where, i, config_json, language)
+            for i in range(n_groups)
+        ]
+    chunks = iter_corpus_chunks(corpus, chunk_size=chunk_size, verify=False)
+    return [client.submit(_prepare, c, config_json, language) for c in chunks]
+
+
 def corpus_matrix(
     corpus: str | Path | pd.DataFrame,
     config: Mapping[str, Any] | None = None,
@@ -222,44 +353,45 @@ def corpus_matrix(
         frame = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus)
         return topics.corpus_matrix(frame, config, language=language)
     pipeline = make_pipeline(config)
+    params = pipeline.named_steps["vectorize"].get_params()
     config_json = json.dumps(dict(config or {}), sort_keys=True)
-    manifest_hash = None
-    if not isinstance(corpus, pd.DataFrame) and not _saved_parquet(Path(corpus)):
+    if isinstance(corpus, pd.DataFrame):
+        manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
+    elif _saved_parquet(Path(corpus)):
+        _verify(Path(corpus))
+        manifest_hash = corpus_manifest_hash(corpus)
+    else:
         corpus = load_corpus(corpus)
+        manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
     with dask_client(scheduler) as client:
-        if isinstance(corpus, pd.DataFrame):
-            chunks = (corpus.iloc[i : i + chunk_size] for i in range(0, len(corpus), chunk_size))
-            futures = [client.submit(_prepare, c, config_json, language) for c in chunks]
-            manifest_hash = corpus.attrs.get("corpus_tools", {}).get("manifest_sha256")
-        else:
-            _verify(Path(corpus))
-            manifest_hash = corpus_manifest_hash(corpus)
-            n_groups = pq.ParquetFile(corpus).num_row_groups
-            if n_groups > 1:
-                where = str(Path(corpus).resolve())
-                futures = [
-                    client.submit(_prepare_row_group, where, i, config_json, language)
-                    for i in range(n_groups)
-                ]
-            else:
-                chunks = iter_corpus_chunks(corpus, chunk_size=chunk_size, verify=False)
-                futures = [client.submit(_prepare, c, config_json, language) for c in chunks]
-        parts = client.gather(futures)
-    if language is not None and sum(p["n_languages"] for p in parts) == 0:
-        raise TopicModelError(f"no document in language {language!r}")
-    texts = [doc for p in parts for doc in p["texts"]]
-    if not texts:
-        raise TopicModelError("the corpus has no canonical document with text")
-    vectorizer = pipeline.named_steps["vectorize"]
-    X = vectorizer.fit_transform(texts)
+        parts = _prepared_partitions(client, corpus, config_json, language, chunk_size)
+        # Shipped once to every worker, not once per task (a vocabulary can be large).
+        [phrases] = client.scatter([_corpus_phrases(client, parts, params)], broadcast=True)
+        counted = [client.submit(_partition_counts, p, phrases) for p in parts]
+        del parts  # the token lists now live in `counted`
+        # Each partition's token lists travel here while other partitions are prepared.
+        summaries = _in_order_as_done([client.submit(_partition_summary, c) for c in counted])
+        if language is not None and sum(s["n_languages"] for s in summaries) == 0:
+            raise TopicModelError(f"no document in language {language!r}")
+        if not any(s["texts"] for s in summaries):
+            raise TopicModelError("the corpus has no canonical document with text")
+        terms, rank = _corpus_vocabulary(summaries, params)
+        [vocabulary] = client.scatter([({t: j for j, t in enumerate(terms)}, rank)], broadcast=True)
+        blocks = client.gather(
+            [
+                client.submit(_partition_matrix, c, vocabulary)
+                for c, s in zip(counted, summaries, strict=True)
+                if s["texts"]
+            ]
+        )
     return TopicInput(
-        X=X,
-        feature_names=np.asarray(vectorizer.get_feature_names_out(), dtype=object),
-        texts=vectorizer.merge_phrases(texts),
-        doc_ids=np.asarray([d for p in parts for d in p["doc_ids"]], dtype=object),
+        X=sp.vstack(blocks, format="csr"),
+        feature_names=np.asarray(terms, dtype=object),
+        texts=[doc for s in summaries for doc in s["texts"]],
+        doc_ids=np.asarray([d for s in summaries for d in s["doc_ids"]], dtype=object),
         config=prepare_config(pipeline),
-        n_duplicates=sum(p["n_duplicates"] for p in parts),
-        n_without_text=sum(p["n_without_text"] for p in parts),
+        n_duplicates=sum(s["n_duplicates"] for s in summaries),
+        n_without_text=sum(s["n_without_text"] for s in summaries),
         corpus_manifest_hash=manifest_hash,
     )
 

@@ -24,6 +24,7 @@ compare the two on a sample when it does not (the tests state the agreement meas
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -140,13 +141,9 @@ def _vocabulary(
 
     The same rules in the same order as scikit-learn's ``CountVectorizer``: drop terms
     outside ``[min_df, max_df]`` documents, then keep the ``max_features`` most frequent,
-    choosing among ties with the same ``argsort`` on the same sorted arrays.
+    choosing among ties with the same ``argsort`` on the same sorted arrays. ``df`` and
+    ``tf`` count the token lists as counted (phrases joined, if any).
     """
-    if params.get("phrases"):
-        raise PreparationError(
-            "the streaming path does not learn phrases; set vectorizer.phrases to false "
-            "(or prepare in memory)"
-        )
     high = _doc_count_bound(params["max_df"], n_docs)
     low = _doc_count_bound(params["min_df"], n_docs)
     if high < low:
@@ -168,6 +165,33 @@ def _vocabulary(
             "lower vectorizer.min_df or raise vectorizer.max_df"
         )
     return terms[keep].tolist()
+
+
+def _term_counts(docs: Iterable[list[str]]) -> tuple[Counter[str], Counter[str]]:
+    """Document and token frequency of each term in token lists (summable across chunks)."""
+    docs = list(docs)
+    return (
+        Counter(itertools.chain.from_iterable(map(set, docs))),
+        Counter(itertools.chain.from_iterable(docs)),
+    )
+
+
+def _count_matrix(docs: Sequence[list[str]], index: Mapping[str, int]) -> sp.csr_matrix:
+    """Count matrix (CSR, int64, sorted indices) of token lists over a term -> column map.
+
+    Equal to ``CountVectorizer.transform`` with that vocabulary: terms outside it are not
+    counted.
+    """
+    indptr, indices = [0], []
+    for doc in docs:
+        indices.extend(j for j in map(index.get, doc) if j is not None)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.int64)
+    X = sp.csr_matrix(
+        (data, np.asarray(indices, dtype=np.int64), indptr), shape=(len(docs), len(index))
+    )
+    X.sum_duplicates()  # also sorts the indices, as CountVectorizer's output
+    return X
 
 
 @dataclass
@@ -223,17 +247,7 @@ class StreamedCorpus:
     def _count(self) -> Iterator[sp.csr_matrix]:
         index = {term: j for j, term in enumerate(self.feature_names)}
         for docs in self.iter_texts():
-            indptr, indices = [0], []
-            for doc in docs:
-                indices.extend(j for j in map(index.get, doc) if j is not None)
-                indptr.append(len(indices))
-            data = np.ones(len(indices), dtype=np.int64)
-            X = sp.csr_matrix(
-                (data, np.asarray(indices, dtype=np.int64), indptr),
-                shape=(len(docs), len(index)),
-            )
-            X.sum_duplicates()  # also sorts the indices, as CountVectorizer's output
-            yield X
+            yield _count_matrix(docs, index)
 
     def to_topic_input(self) -> TopicInput:
         """The whole corpus in memory, as :func:`~corpus_tools.topics.corpus_matrix` returns it.
@@ -320,6 +334,11 @@ def stream_matrix(
     pipeline = make_pipeline(config)
     preprocessor = pipeline.named_steps["preprocess"]
     params = pipeline.named_steps["vectorize"].get_params()
+    if params["phrases"]:
+        raise PreparationError(
+            "the streaming path does not learn phrases; set vectorizer.phrases to false "
+            "(or prepare in memory or with the Dask backend)"
+        )
     manifest_hash = None
     if isinstance(corpus, str | Path):
         manifest_hash = corpus_manifest_hash(corpus)
@@ -339,9 +358,9 @@ def stream_matrix(
                 if docs.empty:
                     continue
                 texts = preprocessor.fit_transform(docs)
-                for doc in texts:
-                    df_counts.update(set(doc))
-                    tf_counts.update(doc)
+                df, tf = _term_counts(texts)
+                df_counts.update(df)
+                tf_counts.update(tf)
                 doc_ids = docs["doc_id"].astype(str).tolist()
                 ids.extend(doc_ids)
                 writer.write_table(pa.table({"doc_id": doc_ids, "tokens": texts}, schema=schema))

@@ -257,8 +257,9 @@ class _RussianLemmas:
         from joblib.executor import get_memmapping_executor
 
         missing = sorted(set(words) - self.lemmas.keys())
-        jobs = min(effective_n_jobs(n_jobs), len(missing))
-        if len(missing) < self.PARALLEL_MIN_TYPES or jobs <= 1:
+        # The size test first: inside a Dask worker effective_n_jobs warns on every call.
+        jobs = 1 if len(missing) < self.PARALLEL_MIN_TYPES else effective_n_jobs(n_jobs)
+        if jobs <= 1:
             self.lemmas.update(parse_russian(missing))
             return
         size = self.CHUNK_TYPES
@@ -927,10 +928,7 @@ class Vectorizer(TransformerMixin, BaseEstimator):
         >>> vec.fit(docs).merge_phrases([["north", "korea", "north"]])
         [['north_korea', 'north']]
         """
-        phrases = frozenset(getattr(self, "phrases_", ()))
-        if not phrases:
-            return [list(doc) for doc in X]
-        return [_join_pairs(doc, phrases) for doc in X]
+        return _merge_phrases(X, getattr(self, "phrases_", ()))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the terms in column order (sorted).
@@ -976,11 +974,23 @@ def _learn_phrases(
     docs: Sequence[list[str]], threshold: float, min_count: int
 ) -> list[tuple[str, str]]:
     """Adjacent pairs seen ``>= min_count`` times with NPMI ``> threshold`` (as gensim)."""
+    return _select_phrases(*_pair_counts(docs), threshold, min_count)
+
+
+def _pair_counts(docs: Iterable[list[str]]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """Token and adjacent-pair counts: what phrase learning needs, summable across chunks."""
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
     for doc in docs:
         unigrams.update(doc)
         bigrams.update(itertools.pairwise(doc))
+    return unigrams, bigrams
+
+
+def _select_phrases(
+    unigrams: Counter[str], bigrams: Counter[tuple[str, str]], threshold: float, min_count: int
+) -> list[tuple[str, str]]:
+    """The phrases of :func:`_learn_phrases` from (summed) :func:`_pair_counts`."""
     total = sum(unigrams.values())
     phrases = []
     for (a, b), n_ab in bigrams.items():
@@ -993,6 +1003,16 @@ def _learn_phrases(
         if npmi > threshold:
             phrases.append((a, b))
     return sorted(phrases)
+
+
+def _merge_phrases(
+    docs: Iterable[list[str]], phrases: Iterable[tuple[str, str]]
+) -> list[list[str]]:
+    """:meth:`Vectorizer.merge_phrases` with the phrases given (new lists, never the input)."""
+    pairs = frozenset(phrases)
+    if not pairs:
+        return [list(doc) for doc in docs]
+    return [_join_pairs(doc, pairs) for doc in docs]
 
 
 def _join_pairs(doc: list[str], phrases: frozenset[tuple[str, str]]) -> list[str]:
