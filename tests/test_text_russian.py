@@ -258,3 +258,17 @@ def test_joblib_runs_after_parallel_parsing(monkeypatch):
     assert lemmas.lemmas["солдаты"] == "солдат"
     squares = joblib.Parallel(n_jobs=2, backend="loky")(joblib.delayed(pow)(i, 2) for i in range(4))
     assert squares == [0, 1, 4, 9]
+
+
+def test_a_small_batch_does_not_ask_joblib_for_workers(monkeypatch):
+    # Inside a Dask worker joblib.effective_n_jobs warns on every call: a batch below the
+    # parallel threshold (every partition of a typical corpus) must not make that call.
+    import joblib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("effective_n_jobs called for a small batch")
+
+    monkeypatch.setattr(joblib, "effective_n_jobs", refuse)
+    lemmas = text._RussianLemmas(None)
+    lemmas.prefetch(["Путина", "встречи"])
+    assert lemmas.lemmas == {"Путина": "путин", "встречи": "встреча"}
