@@ -1259,7 +1259,7 @@ def _score_one(
     texts: _EncodedTexts | None,
     top_n: int,
     params: Mapping[str, Any],
-    fit_options: Mapping[str, Any],
+    in_text_order: bool,
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Fit one model and score it; runs inside a joblib worker."""
     # Sequential inside the task: under joblib's Dask backend scikit-learn's inner
@@ -1267,7 +1267,7 @@ def _score_one(
     with threadpool_limits(1), parallel_config(backend="sequential"):
         model = make_model(method, k, random_state=seed, **params)
         start = time.perf_counter()
-        model.fit(X_train, feature_names=names, **fit_options)
+        model.fit(X_train, feature_names=names, **({"texts": texts} if in_text_order else {}))
         fit_seconds = time.perf_counter() - start
         topics = model.top_terms_lists(top_n)
         row: dict[str, Any] = {"k": k, "seed": seed, "method": method}
@@ -1410,10 +1410,9 @@ def select_k(
     # Gibbs LDA visits the tokens in text order when the texts are what X counts (the model
     # tomotopy fits from the texts); LDA and NMF see only the counts.
     ordered = method == "gibbs" and encoded is not None and encoded.counts_equal(X)
-    fit_options = {"texts": encoded} if ordered else {}
     jobs = (
         delayed(_score_one)(
-            method, k, seed, X_train, X_test, names, encoded, top_n, params, fit_options
+            method, k, seed, X_train, X_test, names, encoded, top_n, params, ordered
         )
         for k, seed in tasks
     )

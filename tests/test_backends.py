@@ -155,3 +155,15 @@ def test_bad_backend_options_are_refused(saved, tmp_path, monkeypatch, capsys):
     out = ["--out", str(tmp_path / "m")]
     assert main(["topics", "fit", str(saved), "--k", "2", "--scheduler", "tcp://x:1", *out]) == 1
     assert "a scheduler (tcp://x:1) needs backend='dask'" in capsys.readouterr().err
+
+
+def test_encoded_texts_report_their_size_so_the_dask_backend_scatters_them_once() -> None:
+    # joblib's Dask backend scatters an argument once when dask's sizeof exceeds 1 kB;
+    # reported at object size (~50 bytes), the term ids went into every task's graph.
+    from dask.sizeof import sizeof
+
+    from corpus_tools.evaluate import _EncodedTexts
+
+    texts = [["kim", "putin", "visit"] * 100] * 50
+    encoded = _EncodedTexts.encode(texts, ["kim", "putin", "visit"])
+    assert sizeof(encoded) >= 15_000 * 8  # 15,000 int64 token ids, at least
