@@ -87,7 +87,7 @@ _PROGRESS_MIN_FILES = 100
 _SEQ = "_corpus_tools_file"
 _ROW = "_corpus_tools_row"
 _HAS_TEXT = "_corpus_tools_has_text"
-_TEMPORARY = (_SEQ, _ROW, _HAS_TEXT)
+_TEMPORARY_DTYPES = {_SEQ: "int64", _ROW: "int64", _HAS_TEXT: "bool"}
 # Temporary column of a chunk's frame: each text as MinHash input, made beside its hash.
 _ENCODED = "_corpus_tools_encoded"
 # Rows per Parquet row group: readers that stream a corpus hold one row group at a time.
@@ -1327,7 +1327,7 @@ def _assemble(
     ordered = [results[i] for i in order]
     if not frames:
         empty = empty_corpus().drop(columns="text")
-        temporaries = {c: pd.Series([], dtype=t) for c, t in _TEMPORARY_DTYPES}
+        temporaries = {c: pd.Series([], dtype=t) for c, t in _TEMPORARY_DTYPES.items()}
         return empty.assign(**temporaries), ordered, removed, None
     rank = np.empty(len(results), dtype=np.int64)
     rank[order] = np.arange(len(results))
@@ -1339,7 +1339,7 @@ def _assemble(
     if (np.diff(rows) != 1).any():
         meta = meta.take(rows).reset_index(drop=True)
     _unique_ids(meta, ordered)
-    for column in meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY]):
+    for column in meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY_DTYPES]):
         meta[column] = _tidy_extra(meta[column])
     signatures = None
     if sketches:
@@ -1347,9 +1347,6 @@ def _assemble(
         new_position[rows] = np.arange(len(rows))
         signatures = new_position[np.concatenate(sketch_rows)], np.concatenate(sketches)
     return meta, ordered, removed, signatures
-
-
-_TEMPORARY_DTYPES = ((_SEQ, "int64"), (_ROW, "int64"), (_HAS_TEXT, "bool"))
 
 
 def _unique_ids(df: pd.DataFrame, results: list[_Result]) -> None:
@@ -1490,7 +1487,7 @@ def _refuse(results: list[_Result], meta: pd.DataFrame) -> None:
         r.reader.endswith(("(gdelt)", "(mediacloud)")) for r in tables if r.reader
     )
     if len(meta) and not meta[_HAS_TEXT].any() and not metadata_only:
-        extra = sorted(meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY]))
+        extra = sorted(meta.columns.difference([*CORPUS_COLUMNS, *_TEMPORARY_DTYPES]))
         raise CorpusSourceError(
             f"no document has text ({len(meta)} record(s) read); map the text column(s), e.g. "
             "mapping={'text': ['title', 'description']} or --map text=title+description"
